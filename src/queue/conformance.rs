@@ -1,0 +1,1 @@
+//! The behavioural suite every [`super::QueueBackend`] must pass.
