@@ -11,11 +11,13 @@
 //! - [`queue`]: the [`queue::QueueBackend`] trait with Bull v4's semantics, its Redis
 //!   backend in Bull's own layout, its embedded SQLite backend and their shared
 //!   conformance suite.
+//! - [`db`]: the embedded SQLite file: one writer thread, pooled readers, migrations.
 //! - [`output`]: the only code that writes to stdout (tables, JSON).
 //! - [`exit`]: the stable exit codes and the mapping from errors to them.
 
 pub mod bench;
 pub mod cli;
+pub mod db;
 pub mod event;
 pub mod exit;
 pub mod output;
