@@ -11,6 +11,8 @@
 //! - [`queue`]: the [`queue::QueueBackend`] trait with Bull v4's semantics, its Redis
 //!   backend in Bull's own layout, its embedded SQLite backend and their shared
 //!   conformance suite.
+//! - [`webhook`]: signing and verification of webhooks (SlotBase and Standard Webhooks
+//!   schemes), shared by the CLI and the delivery worker.
 //! - [`output`]: the only code that writes to stdout (tables, JSON).
 //! - [`exit`]: the stable exit codes and the mapping from errors to them.
 
@@ -22,3 +24,4 @@ pub mod output;
 pub mod queue;
 pub mod settings;
 pub mod util;
+pub mod webhook;
