@@ -30,7 +30,10 @@ fn config_check_names_file_key_and_reason() {
     let file = env.write("typed.toml", "[emit]\nattempts = \"three\"\n");
     let (code, _, err) = env.run(&["--config", file.to_str().unwrap(), "config", "check"]);
     assert_eq!(code, 78);
-    assert!(err.contains("emit.attempts") && err.contains("expected integer"), "{err}");
+    assert!(
+        err.contains("emit.attempts") && err.contains("expected integer"),
+        "{err}"
+    );
 
     let file = env.write("syntax.toml", "[redis\n");
     let (code, _, err) = env.run(&["--config", file.to_str().unwrap(), "config", "check"]);
@@ -41,7 +44,10 @@ fn config_check_names_file_key_and_reason() {
 #[test]
 fn config_layers_file_then_env_then_flags() {
     let env = TestEnv::new();
-    env.write("slotbase.toml", "[redis]\nprefix = \"fromfile\"\nurl = \"redis://:s3cret@127.0.0.1:1/0\"\n");
+    env.write(
+        "slotbase.toml",
+        "[redis]\nprefix = \"fromfile\"\nurl = \"redis://:s3cret@127.0.0.1:1/0\"\n",
+    );
     let shown = env.run_ok(&["config", "show"]);
     assert!(shown.contains("prefix = \"fromfile\""), "{shown}");
     assert!(!shown.contains("s3cret"), "secret leaked: {shown}");
