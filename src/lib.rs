@@ -18,6 +18,7 @@ pub mod bench;
 pub mod cli;
 pub mod event;
 pub mod exit;
+pub mod metrics;
 pub mod output;
 pub mod queue;
 pub mod settings;
