@@ -19,6 +19,7 @@ pub mod cli;
 pub mod event;
 pub mod exit;
 pub mod metrics;
+pub mod notify;
 pub mod output;
 pub mod queue;
 pub mod settings;
