@@ -16,6 +16,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod daemon;
 pub mod event;
 pub mod exit;
 pub mod metrics;

@@ -1,0 +1,4 @@
+//! `slotbase daemon`: processors, handlers, the HTTP listener and systemd integration,
+//! all under one cancellation token.
+
+pub mod retry;
