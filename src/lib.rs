@@ -24,4 +24,5 @@ pub mod notify;
 pub mod output;
 pub mod queue;
 pub mod settings;
+pub mod store;
 pub mod util;
