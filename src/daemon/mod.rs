@@ -1,4 +1,5 @@
 //! `slotbase daemon`: processors, handlers, the HTTP listener and systemd integration,
 //! all under one cancellation token.
 
+pub mod handlers;
 pub mod retry;
