@@ -2,4 +2,5 @@
 //! all under one cancellation token.
 
 pub mod handlers;
+pub mod processor;
 pub mod retry;
