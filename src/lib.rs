@@ -18,10 +18,14 @@
 
 pub mod bench;
 pub mod cli;
+pub mod daemon;
 pub mod event;
 pub mod exit;
+pub mod metrics;
+pub mod notify;
 pub mod output;
 pub mod queue;
 pub mod settings;
+pub mod store;
 pub mod util;
 pub mod webhook;

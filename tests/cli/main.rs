@@ -1,4 +1,6 @@
 //! The integration test binary: one module per area.
 
+mod assets;
+mod cli_basics;
 mod support;
 mod webhook_sign;
