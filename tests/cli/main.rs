@@ -1,4 +1,7 @@
 //! The integration test binary: one module per area.
 
+mod assets;
+mod cli_basics;
 mod conformance_sqlite;
 mod support;
+mod webhook_sign;
