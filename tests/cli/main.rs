@@ -4,4 +4,5 @@ mod assets;
 mod cli_basics;
 mod conformance_sqlite;
 mod support;
+mod two_process;
 mod webhook_sign;
