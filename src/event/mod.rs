@@ -144,3 +144,6 @@ pub fn validate(
 pub fn parse_incoming(bytes: &[u8]) -> Result<Incoming, EventError> {
     envelope::parse_incoming(bytes)
 }
+
+#[cfg(test)]
+mod tests;
