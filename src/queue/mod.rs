@@ -13,6 +13,7 @@
 pub mod bull;
 pub mod conformance;
 pub mod sqlite;
+pub mod worker;
 
 use std::fmt;
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 mod assets;
 mod cli_basics;
 mod conformance_sqlite;
+mod daemon;
 mod events;
 mod support;
 mod two_process;
