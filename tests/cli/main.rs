@@ -4,6 +4,7 @@ mod assets;
 mod cli_basics;
 mod conformance_sqlite;
 mod daemon;
+mod daemon_process;
 mod events;
 mod support;
 mod two_process;
