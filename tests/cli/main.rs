@@ -6,6 +6,7 @@ mod conformance_sqlite;
 mod daemon;
 mod daemon_process;
 mod events;
+mod queue_cli;
 mod support;
 mod two_process;
 mod webhook_sign;
