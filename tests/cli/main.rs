@@ -5,6 +5,7 @@ mod cli_basics;
 mod conformance_sqlite;
 mod daemon;
 mod daemon_process;
+mod emit;
 mod events;
 mod queue_cli;
 mod support;
