@@ -237,3 +237,102 @@ async fn http_endpoints_and_metrics_that_prometheus_accepts() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// systemd's side of Type=notify: a datagram socket in NOTIFY_SOCKET receives READY=1
+/// once the daemon is up and STOPPING=1 when SIGTERM arrives; the exit is clean.
+#[test]
+fn tells_systemd_ready_and_stopping() {
+    use std::os::unix::net::UnixDatagram;
+    let env = TestEnv::new();
+    let sock_path = env.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut cmd = env.process();
+    cmd.args(["daemon", "--listen", "127.0.0.1:0"])
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut daemon = cmd.spawn().unwrap();
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("READY=1 from the daemon");
+    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "READY=1");
+    std::process::Command::new("kill")
+        .args(["-TERM", &daemon.id().to_string()])
+        .status()
+        .unwrap();
+    let n = sock.recv(&mut buf).expect("STOPPING=1 from the daemon");
+    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "STOPPING=1");
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn an_invalid_config_exits_78_before_starting() {
+    let env = TestEnv::new();
+    let bad = env.write("bad.toml", "[daemon]\nconcurrency = 0\n");
+    let (code, _, err) = env.run(&["--config", bad.to_str().unwrap(), "daemon"]);
+    assert_eq!(code, 78, "{err}");
+    assert!(err.contains("daemon.concurrency"), "{err}");
+}
+
+#[test]
+fn tail_trace_prefs_and_notifications_show() {
+    let env = TestEnv::new();
+    env.run_ok(&["prefs", "set", "user_555", "push=off", "marketing=on"]);
+    let p = env.json(&["prefs", "get", "user_555"]);
+    assert_eq!(p["pushEnabled"], false);
+    assert_eq!(p["marketingEnabled"], true);
+    assert_eq!(p["emailEnabled"], true);
+    let (code, _, err) = env.run(&["prefs", "set", "user_555", "fax=on"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown preference \"fax\""), "{err}");
+    assert_eq!(env.json(&["prefs", "list"]).as_array().unwrap().len(), 1);
+
+    let out = env.run_ok(&[
+        "emit",
+        "payment.received",
+        "--format",
+        "legacy",
+        "--set",
+        "data.userId=user_555",
+        "--set",
+        "data.amount=45.5",
+    ]);
+    let event_id = out.split_whitespace().nth(2).unwrap().to_string();
+    let mut daemon = spawn_daemon(&env);
+    wait_until("the notification", 60, || !notifications(&env).is_empty());
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+
+    let n = &notifications(&env)[0];
+    assert_eq!(n["subject"], "Paiement confirmé - 45.50 EUR");
+    let shown = env.run_ok(&["notifications", "show", n["id"].as_str().unwrap()]);
+    assert!(
+        shown.contains("payment_received") && shown.contains(&event_id),
+        "{shown}"
+    );
+
+    let trace = env.run_ok(&["events", "trace", &event_id]);
+    assert!(trace.contains("payment.received"), "{trace}");
+    assert!(
+        trace.contains("notification") && trace.contains("success"),
+        "{trace}"
+    );
+    assert!(trace.contains("notifications: 1"), "{trace}");
+    let (code, _, err) = env.run(&["events", "trace", "no-such-event"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no record of event no-such-event"), "{err}");
+
+    let tail = env.run_ok(&["events", "tail", "--no-follow", "--json"]);
+    let lines: Vec<serde_json::Value> = tail
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["eventId"] == event_id.as_str() && l["handler"] == "notification")
+    );
+    let last_two = env.run_ok(&["events", "tail", "--no-follow", "-n", "2"]);
+    assert_eq!(last_two.lines().count(), 2, "{last_two}");
+}
