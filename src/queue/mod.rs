@@ -13,6 +13,7 @@
 pub mod bull;
 pub mod conformance;
 pub mod sqlite;
+pub mod worker;
 
 use std::fmt;
 use std::sync::Arc;
@@ -460,8 +461,9 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn QueueBackend>> 
         let _q = sqlite::SqliteQueue::open(&path).await?;
         anyhow::bail!("the embedded queue is not wired yet")
     } else {
-        let _q = bull::BullQueue::connect(&settings.redis.url, &settings.redis.prefix).await?;
-        anyhow::bail!("Redis queues are not wired yet")
+        Ok(Arc::new(
+            bull::BullQueue::connect(&settings.redis.url, &settings.redis.prefix).await?,
+        ))
     }
 }
 
