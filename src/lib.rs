@@ -11,14 +11,21 @@
 //! - [`queue`]: the [`queue::QueueBackend`] trait with Bull v4's semantics, its Redis
 //!   backend in Bull's own layout, its embedded SQLite backend and their shared
 //!   conformance suite.
+//! - [`webhook`]: signing and verification of webhooks (SlotBase and Standard Webhooks
+//!   schemes), shared by the CLI and the delivery worker.
 //! - [`output`]: the only code that writes to stdout (tables, JSON).
 //! - [`exit`]: the stable exit codes and the mapping from errors to them.
 
 pub mod bench;
 pub mod cli;
+pub mod daemon;
 pub mod event;
 pub mod exit;
+pub mod metrics;
+pub mod notify;
 pub mod output;
 pub mod queue;
 pub mod settings;
+pub mod store;
 pub mod util;
+pub mod webhook;

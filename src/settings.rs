@@ -4,12 +4,17 @@
 //! Every key must exist in the defaults layer, so a typo in a file or a variable is an
 //! error that names the key rather than a silently ignored setting.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 /// The embedded defaults, which are also the documentation of every key.
 pub const DEFAULTS: &str = include_str!("../config.example.toml");
+
+/// Tables whose keys are names chosen by the user (event types, handler and forward
+/// names); their entries are checked by type, not against the defaults' keys.
+const OPEN_TABLES: &[&str] = &["handlers.events", "handlers.forward", "retry.handlers"];
 
 /// Variables that configure slotbase without being config keys.
 const NON_KEY_VARS: &[&str] = &["SLOTBASE_CONFIG", "SLOTBASE_LOG"];
@@ -23,6 +28,89 @@ pub struct Settings {
     pub store: StoreSettings,
     pub redis: RedisSettings,
     pub emit: EmitSettings,
+    pub daemon: DaemonSettings,
+    pub http: HttpSettings,
+    pub retry: RetrySettings,
+    pub dead_letter: DeadLetterSettings,
+    pub notifications: NotificationSettings,
+    pub handlers: HandlerSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DaemonSettings {
+    pub queues: Vec<String>,
+    pub concurrency: usize,
+    pub lease_ms: u64,
+    pub stalled_interval_ms: u64,
+    pub max_stalled_count: u32,
+    pub shutdown_grace_ms: u64,
+    pub max_payload_bytes: usize,
+    pub retry_queue: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    pub enabled: bool,
+    pub listen: String,
+}
+
+/// The seed's RETRY_CONFIG.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySettings {
+    pub default_max_retries: u32,
+    pub default_delay_ms: u64,
+    pub max_delay_ms: u64,
+    pub backoff_multiplier: f64,
+    pub jitter: f64,
+    pub handlers: BTreeMap<String, RetryOverride>,
+}
+
+/// Per-handler overrides of [`RetrySettings`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetryOverride {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_delay_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_multiplier: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeadLetterSettings {
+    pub capacity: u64,
+    pub retention_days: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationSettings {
+    pub ticket_manager_id: String,
+}
+
+/// The handler registry (seed 2's EVENT_HANDLERS).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HandlerSettings {
+    pub default: Vec<String>,
+    pub events: BTreeMap<String, Vec<String>>,
+    pub forward: BTreeMap<String, ForwardTarget>,
+}
+
+/// Where a `forward:NAME` handler pushes events.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardTarget {
+    pub queue: String,
+    pub format: crate::event::Format,
+    pub job_name: String,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -245,10 +333,69 @@ impl Settings {
                 return Err(bad(key, "must not be empty".into()));
             }
         }
+        if self.daemon.concurrency == 0 {
+            return Err(bad("daemon.concurrency", "must be at least 1".into()));
+        }
+        if self.daemon.lease_ms < 1000 {
+            return Err(bad(
+                "daemon.lease_ms",
+                "must be at least 1000 (locks are renewed at half the lease)".into(),
+            ));
+        }
+        if self.http.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(bad(
+                "http.listen",
+                format!(
+                    "\"{}\" is not an address; use IP:PORT such as 127.0.0.1:9187",
+                    self.http.listen
+                ),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.retry.jitter) {
+            return Err(bad("retry.jitter", "must be a fraction in [0, 1)".into()));
+        }
+        if self.retry.backoff_multiplier < 1.0 {
+            return Err(bad(
+                "retry.backoff_multiplier",
+                "must be at least 1.0".into(),
+            ));
+        }
+        let lists = std::iter::once(("handlers.default".to_string(), &self.handlers.default))
+            .chain(
+                self.handlers
+                    .events
+                    .iter()
+                    .map(|(t, l)| (format!("handlers.events.\"{t}\""), l)),
+            );
+        for (key, list) in lists {
+            for name in list {
+                if let Err(reason) = self.check_handler_name(name) {
+                    return Err(bad(&key, reason));
+                }
+            }
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return Err(bad("log_level", format!("not a log filter: {e}")));
         }
         Ok(())
+    }
+
+    fn check_handler_name(&self, name: &str) -> Result<(), String> {
+        const BUILT_IN: &[&str] = &["notification", "projection", "analytics", "webhook"];
+        if BUILT_IN.contains(&name) {
+            return Ok(());
+        }
+        if let Some(target) = name.strip_prefix("forward:") {
+            if self.handlers.forward.contains_key(target) {
+                return Ok(());
+            }
+            return Err(format!(
+                "\"{name}\" forwards to an undefined target; add [handlers.forward.{target}] with queue, format and job_name"
+            ));
+        }
+        Err(format!(
+            "unknown handler \"{name}\"; use notification, projection, analytics, webhook or forward:NAME"
+        ))
     }
 
     /// The SQLite file: `store.path`, or the per-user default.
@@ -315,6 +462,19 @@ fn merge(
         } else {
             format!("{path}.{key}")
         };
+        if OPEN_TABLES.contains(&path) {
+            match (base.get_mut(&key), value) {
+                (Some(toml::Value::Table(sub)), toml::Value::Table(v)) => {
+                    for (k, item) in v {
+                        sub.insert(k, item);
+                    }
+                }
+                (_, value) => {
+                    base.insert(key, value);
+                }
+            }
+            continue;
+        }
         match base.get_mut(&key) {
             None => {
                 let known: Vec<&str> = base.keys().map(String::as_str).collect();
@@ -450,6 +610,16 @@ mod tests {
         assert!(err.reason.contains("expected an integer"), "{err}");
         let err = load(&[("SLOTBASE_NOPE", "1")]).unwrap_err();
         assert_eq!(err.origin, "SLOTBASE_NOPE");
+    }
+
+    #[test]
+    fn handler_registry_is_open_but_checked() {
+        let s = load(&[]).unwrap();
+        assert!(s.handlers.events["booking.confirmed"].contains(&"notification".to_string()));
+        assert_eq!(s.retry.handlers["notification"].max_retries, Some(5));
+        let err =
+            load(&[("SLOTBASE_HANDLERS__DEFAULT", "projection,forward:nowhere")]).unwrap_err();
+        assert!(err.reason.contains("[handlers.forward.nowhere]"), "{err}");
     }
 
     #[test]

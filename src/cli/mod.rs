@@ -6,6 +6,7 @@ mod config;
 mod emit;
 mod events;
 mod queue;
+mod webhook;
 
 use std::path::PathBuf;
 
@@ -62,6 +63,9 @@ pub enum Command {
     /// Inspect and operate queues (Redis in Bull's layout, or embedded)
     #[command(subcommand)]
     Queue(queue::QueueCommand),
+    /// Webhook endpoints, signing and verification
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
     /// Validate or show the configuration
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -163,6 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Emit(args) => emit::run(&ctx, args).await,
             Command::Events(cmd) => events::run(&ctx, cmd).await,
             Command::Queue(cmd) => queue::run(&ctx, cmd).await,
+            Command::Webhook(cmd) => webhook::run(&ctx, cmd).await,
             Command::Bench(args) => crate::bench::run(&ctx, args).await,
             Command::Config(_) | Command::Completions(_) | Command::Man => unreachable!(),
         }

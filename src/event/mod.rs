@@ -1,13 +1,22 @@
 //! The event model: the seed-2 `DomainEvent` envelope (canonical) and the seed-1 legacy
-//! shape, the catalog of every event type of both seeds, mock generation, typed overrides
-//! and validation.
+//! shape, the catalog of every event type of both seeds, mock generation, typed overrides,
+//! validation, and parsing of incoming events of either shape.
+//!
+//! - `catalog`: every type, its fields per form, its seeds and envelope context fields.
+//! - `envelope`: the envelopes as schemas; validation, `--set`, merge patches, parsing.
+//! - `mock`: reproducible realistic events.
 
 pub mod catalog;
+pub mod envelope;
 pub mod mock;
 
 use serde::{Deserialize, Serialize};
 
-pub use catalog::{EventType, Field, FieldType, Seed, catalog, lookup};
+pub use catalog::{
+    ContextField, EventType, FACILITY_WEBHOOK_EVENTS, Field, FieldType, Seed, catalog, lookup,
+    names,
+};
+pub use envelope::{Incoming, envelope_fields};
 pub use mock::MockGen;
 
 /// The two wire shapes of an event.
@@ -95,7 +104,9 @@ pub fn parse_json(text: &str, origin: &str) -> Result<serde_json::Value, EventEr
 
 /// Set one field of an envelope from a command-line string, typed by the catalog:
 /// `data.userId=user_001`, `data.priceAmount=45.5`, `data.isRecurring=true`,
-/// `data.participants=[...]` (JSON), or an envelope field such as `facilityId`.
+/// `data.participants=[...]` (JSON), `data.participants.0.name=Léa Martin`, or an envelope
+/// field such as `facilityId` or `metadata.clientIp`. Setting a data field that feeds a
+/// context field of the domain envelope (e.g. `data.bookerId` → `userId`) updates both.
 pub fn apply_set(
     envelope: &mut serde_json::Value,
     ty: &EventType,
@@ -103,27 +114,33 @@ pub fn apply_set(
     path: &str,
     raw: &str,
 ) -> Result<(), EventError> {
-    let _ = (envelope, ty, format, path, raw);
-    todo!("apply_set")
+    envelope::apply_set(envelope, ty, format, path, raw)
 }
 
 /// Merge a JSON object over an envelope: over `data` when the patch is a data object, over
-/// the whole envelope when the patch itself has a `data` key.
+/// the whole envelope when the patch itself has a `data` key. RFC 7386 semantics: nested
+/// objects merge, `null` removes a field, anything else replaces.
 pub fn merge_patch(
     envelope: &mut serde_json::Value,
     patch: serde_json::Value,
 ) -> Result<(), EventError> {
-    let _ = (envelope, patch);
-    todo!("merge_patch")
+    envelope::merge_patch(envelope, patch)
 }
 
 /// Check an envelope against its type: envelope fields, required data fields present,
-/// every value of the declared type, enum values from the seed's unions.
+/// every value of the declared type, enum values from the seed's unions, no unknown fields.
 pub fn validate(
     envelope: &serde_json::Value,
     ty: &EventType,
     format: Format,
 ) -> Result<(), EventError> {
-    let _ = (envelope, ty, format);
-    todo!("validate")
+    envelope::validate(envelope, ty, format)
+}
+
+/// Parse an event as it arrives from a queue or over HTTP, in either shape: a seed-2
+/// `DomainEvent` (`id`, `type`) or a seed-1 event (`eventId`, `eventType`). Only what every
+/// consumer relies on is checked (an id, a type, a data object, a valid timestamp if any);
+/// check the rest with [`validate`] when the type is catalogued.
+pub fn parse_incoming(bytes: &[u8]) -> Result<Incoming, EventError> {
+    envelope::parse_incoming(bytes)
 }

@@ -1,0 +1,586 @@
+//! The processor: what happens to one job taken from a queue.
+//!
+//! 1. Intake: the payload must be at most `daemon.max_payload_bytes`, valid JSON, in
+//!    either envelope (seed-2 `DomainEvent` or seed-1 `{eventType, eventId, timestamp,
+//!    data}`), of a catalogued type, and valid for that type. Anything else becomes a
+//!    dead letter at once, with the reason; the job itself completes (it was handled).
+//! 2. Each handler the registry lists for the type runs unless its effect for this event
+//!    is already recorded. Its effects and its (event id, handler) key are applied in one
+//!    store transaction, so redelivery, replay, or a crash between the effect and the queue
+//!    ack never repeats an effect.
+//! 3. A failed handler is retried on its own policy through the retry queue (a delayed
+//!    job that re-runs only that handler); one that exhausts its retries, or fails
+//!    permanently, joins the event's dead letter with every error it had.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::handlers::{self, EventCtx, HandlerError, NotifyConfig};
+use super::retry::RetryPolicy;
+use crate::event::{self, Format};
+use crate::metrics::{self, Metrics};
+use crate::notify::rules::{self, Shape};
+use crate::queue::{Failure, Job, JobOptions, NewJob, QueueBackend, Retry, now_ms};
+use crate::settings::{ForwardTarget, Settings};
+use crate::store::{
+    Effect, EffectKey, EventMeta, HandlerRun, NewDeadLetter, ProcessingError, Store,
+};
+
+/// Job name of retry and replay jobs on the retry queue.
+pub const RETRY_JOB_NAME: &str = "slotbase-retry";
+
+/// Everything a job needs to be processed.
+pub struct Processor {
+    pub store: Arc<dyn Store>,
+    pub queues: Arc<dyn QueueBackend>,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// A retry or replay job's payload, on the retry queue.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryJob {
+    /// The event, as received.
+    pub event: Value,
+    /// The handlers to run; empty means every handler the registry lists.
+    pub handlers: Vec<String>,
+    /// The queue the event first came from.
+    pub queue: String,
+    /// The dead letter being replayed, if this is a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<String>,
+}
+
+/// A normalised event, or why it cannot be processed.
+struct Intake {
+    ctx: EventCtx,
+    meta: EventMeta,
+}
+
+struct Rejection {
+    code: &'static str,
+    message: String,
+    meta: EventMeta,
+    event: Option<Value>,
+}
+
+impl Processor {
+    /// Process one job; `Ok` carries the job's return value (JSON text).
+    pub async fn process(&self, queue: &str, job: &Job) -> Result<String, Failure> {
+        let (payload, only, origin_queue, replay_of) = if job.name == RETRY_JOB_NAME {
+            match serde_json::from_str::<RetryJob>(&job.data) {
+                Ok(r) => (r.event.to_string(), r.handlers, r.queue, r.replay_of),
+                Err(e) => {
+                    return Err(Failure {
+                        message: format!("unreadable retry job: {e}"),
+                        stack: None,
+                        retry: Retry::Never,
+                    });
+                }
+            }
+        } else {
+            (job.data.clone(), vec![], queue.to_string(), None)
+        };
+        let started = Instant::now();
+        let intake = match self.intake(&payload, &origin_queue, &job.id) {
+            Ok(i) => i,
+            Err(rej) => return self.reject(rej, &payload).await,
+        };
+        let result = self.run_handlers(&intake, &only, &origin_queue).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        let ty = intake.ctx.event_type.as_str();
+        self.metrics.observe(
+            metrics::EVENTS_PROCESSING_DURATION,
+            &[("type", ty)],
+            elapsed,
+        );
+        match result {
+            Ok(summary) => {
+                if summary.retrying.is_empty() && summary.dead.is_empty() {
+                    self.metrics.inc(metrics::EVENTS_PROCESSED, &[("type", ty)]);
+                } else {
+                    self.metrics.inc(metrics::EVENTS_FAILED, &[("type", ty)]);
+                }
+                let mut out = json!({
+                    "eventId": intake.ctx.id,
+                    "type": ty,
+                    "applied": summary.applied,
+                    "skipped": summary.skipped,
+                });
+                if !summary.retrying.is_empty() {
+                    out["retrying"] = json!(summary.retrying);
+                }
+                if let Some(d) = summary.dead_letter {
+                    out["deadLetter"] = json!(d);
+                }
+                if let Some(r) = replay_of {
+                    out["replayOf"] = json!(r);
+                }
+                Ok(out.to_string())
+            }
+            Err(e) => {
+                self.metrics.inc(metrics::EVENTS_FAILED, &[("type", ty)]);
+                Err(Failure {
+                    message: e,
+                    stack: None,
+                    retry: Retry::After(self.settings.retry.default_delay_ms),
+                })
+            }
+        }
+    }
+
+    fn intake(&self, payload: &str, queue: &str, job_id: &str) -> Result<Intake, Rejection> {
+        let fallback_meta = |id: String, ty: String| EventMeta {
+            event_id: id,
+            event_type: ty,
+            timestamp: None,
+            facility_id: None,
+            user_id: None,
+            booking_id: None,
+            queue: queue.to_string(),
+        };
+        let unknown_id = || format!("{queue}/{job_id}");
+        let limit = self.settings.daemon.max_payload_bytes;
+        if payload.len() > limit {
+            return Err(Rejection {
+                code: "payload_too_large",
+                message: format!(
+                    "payload of {} bytes is over the limit of {limit} (daemon.max_payload_bytes)",
+                    payload.len()
+                ),
+                meta: fallback_meta(unknown_id(), "unknown".into()),
+                event: None,
+            });
+        }
+        let value: Value = match serde_json::from_str(payload) {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(Rejection {
+                    code: "malformed_json",
+                    message: format!("the payload is not valid JSON: {e}"),
+                    meta: fallback_meta(unknown_id(), "unknown".into()),
+                    event: None,
+                });
+            }
+        };
+        let get = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+        let (format, id, ty) = if value.get("eventType").is_some() && value.get("type").is_none() {
+            (Format::Legacy, get("eventId"), get("eventType"))
+        } else {
+            (Format::Domain, get("id"), get("type"))
+        };
+        let Some(ty) = ty.filter(|t| !t.is_empty()) else {
+            return Err(Rejection {
+                code: "invalid_event",
+                message: "the event has no type (\"type\", or \"eventType\" in the legacy shape)"
+                    .into(),
+                meta: fallback_meta(id.unwrap_or_else(unknown_id), "unknown".into()),
+                event: Some(value),
+            });
+        };
+        let Some(id) = id.filter(|i| !i.is_empty()) else {
+            return Err(Rejection {
+                code: "missing_id",
+                message: "the event has no id (\"id\", or \"eventId\" in the legacy shape); it cannot be deduplicated".into(),
+                meta: fallback_meta(unknown_id(), ty),
+                event: Some(value),
+            });
+        };
+        let data = value.get("data").cloned().unwrap_or(Value::Null);
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let timestamp = get("timestamp");
+        let facility_id = get("facilityId").or_else(|| s(&data, "facilityId"));
+        let user_id = get("userId").or_else(|| s(&data, "userId"));
+        let shape = match format {
+            Format::Legacy => Shape::Legacy,
+            Format::Domain
+                if rules::rules_for(&ty, Shape::Domain).is_empty() && has_legacy_form(&ty) =>
+            {
+                Shape::Legacy
+            }
+            Format::Domain => Shape::Domain,
+        };
+        let ctx = EventCtx {
+            id: id.clone(),
+            event_type: ty.clone(),
+            timestamp: timestamp.clone(),
+            facility_id: facility_id.clone(),
+            user_id: user_id.clone(),
+            data,
+            shape,
+            envelope: value.clone(),
+        };
+        let meta = EventMeta {
+            event_id: id,
+            event_type: ty.clone(),
+            timestamp,
+            facility_id,
+            user_id,
+            booking_id: ctx.booking_id(),
+            queue: queue.to_string(),
+        };
+        let ty_def = match event::lookup(&ty) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(Rejection {
+                    code: "unknown_type",
+                    message: e.to_string(),
+                    meta,
+                    event: Some(value),
+                });
+            }
+        };
+        if let Err(e) = event::validate(&value, ty_def, format) {
+            return Err(Rejection {
+                code: "invalid_event",
+                message: e.to_string(),
+                meta,
+                event: Some(value),
+            });
+        }
+        Ok(Intake { ctx, meta })
+    }
+
+    /// Dead-letter an event that cannot be processed; the job completes.
+    async fn reject(&self, rej: Rejection, payload: &str) -> Result<String, Failure> {
+        let ty = rej.meta.event_type.clone();
+        let run = HandlerRun {
+            handler: "intake".into(),
+            status: "failed".into(),
+            duration_ms: 0,
+            error: Some(rej.message.clone()),
+            attempt: 1,
+            at: now_ms(),
+        };
+        let store_err = |e: crate::store::StoreError| Failure {
+            message: format!("cannot record the dead letter: {e}"),
+            stack: None,
+            retry: Retry::After(self.settings.retry.default_delay_ms),
+        };
+        self.store
+            .log_run(&rej.meta, &run)
+            .await
+            .map_err(store_err)?;
+        let raw = rej.event.is_none().then(|| {
+            // Keep what an operator needs to see without storing megabytes.
+            let cap = self.settings.daemon.max_payload_bytes.min(65536);
+            let mut end = payload.len().min(cap);
+            while !payload.is_char_boundary(end) {
+                end -= 1;
+            }
+            payload[..end].to_string()
+        });
+        let id = self
+            .store
+            .dead_letter(NewDeadLetter {
+                meta: rej.meta.clone(),
+                event: rej.event,
+                raw,
+                errors: vec![ProcessingError {
+                    handler_name: "intake".into(),
+                    message: rej.message.clone(),
+                    code: rej.code.into(),
+                    attempt_count: 1,
+                    max_retries: 0,
+                    at: now_ms(),
+                }],
+                failed_handlers: vec![],
+            })
+            .await
+            .map_err(store_err)?;
+        self.metrics.inc(metrics::EVENTS_FAILED, &[("type", &ty)]);
+        tracing::warn!(event_id = %rej.meta.event_id, code = rej.code, dead_letter = %id, reason = %rej.message, "event dead-lettered at intake");
+        Ok(json!({"deadLetter": id, "code": rej.code, "reason": rej.message}).to_string())
+    }
+
+    fn handlers_for(&self, ty: &str) -> Vec<String> {
+        self.settings
+            .handlers
+            .events
+            .get(ty)
+            .unwrap_or(&self.settings.handlers.default)
+            .clone()
+    }
+
+    async fn run_handlers(
+        &self,
+        intake: &Intake,
+        only: &[String],
+        origin_queue: &str,
+    ) -> Result<Summary, String> {
+        let ev = &intake.ctx;
+        let mut wanted = self.handlers_for(&ev.event_type);
+        if !only.is_empty() {
+            wanted.retain(|h| only.contains(h));
+            // A replay may name a handler the registry no longer lists: run it anyway.
+            for h in only {
+                if !wanted.contains(h) {
+                    wanted.push(h.clone());
+                }
+            }
+        }
+        let applied = self
+            .store
+            .applied(&ev.id)
+            .await
+            .map_err(|e| format!("cannot read applied effects: {e}"))?;
+        let mut summary = Summary::default();
+        let mut gave_up = Vec::new();
+        for name in wanted {
+            if applied.contains(&name) {
+                summary.skipped.push(name);
+                continue;
+            }
+            let started = Instant::now();
+            let outcome = match self.run_one(&name, ev).await {
+                Ok(effects) => self
+                    .store
+                    .apply(
+                        &EffectKey {
+                            event_id: ev.id.clone(),
+                            handler: name.clone(),
+                        },
+                        effects,
+                    )
+                    .await
+                    .map_err(HandlerError::from),
+                Err(e) => Err(e),
+            };
+            let duration_ms = started.elapsed().as_millis() as u64;
+            let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
+            match outcome {
+                Ok(fresh) => {
+                    let status = if fresh { "success" } else { "skipped" };
+                    self.log(&intake.meta, &name, status, duration_ms, None, 1)
+                        .await?;
+                    self.metrics.inc(
+                        metrics::HANDLER_RUNS,
+                        &[("handler", &name), ("outcome", status)],
+                    );
+                    if fresh {
+                        summary.applied.push(name);
+                    } else {
+                        summary.skipped.push(name);
+                    }
+                }
+                Err(err) => {
+                    let permanent = matches!(err, HandlerError::Permanent(_));
+                    let message = err.to_string();
+                    // The failure count includes this run.
+                    let prior = self
+                        .store
+                        .handler_errors(&ev.id, &name)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .len() as u32;
+                    let failures = prior + 1;
+                    let retry = !permanent && policy.can_retry(failures);
+                    let status = if retry { "retrying" } else { "failed" };
+                    self.log(
+                        &intake.meta,
+                        &name,
+                        status,
+                        duration_ms,
+                        Some(&message),
+                        failures,
+                    )
+                    .await?;
+                    self.metrics.inc(
+                        metrics::HANDLER_RUNS,
+                        &[("handler", &name), ("outcome", status)],
+                    );
+                    tracing::warn!(event_id = %ev.id, handler = %name, attempt = failures, retry, error = %message, "handler failed");
+                    if retry {
+                        self.schedule_retry(ev, &name, failures, &policy, origin_queue)
+                            .await
+                            .map_err(|e| format!("cannot schedule a retry: {e}"))?;
+                        summary.retrying.push(name);
+                    } else {
+                        gave_up.push((name, policy.max_retries));
+                    }
+                }
+            }
+        }
+        if !gave_up.is_empty() {
+            let mut errors = Vec::new();
+            for (name, max) in &gave_up {
+                let mut errs = self
+                    .store
+                    .handler_errors(&ev.id, name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for e in &mut errs {
+                    e.max_retries = *max;
+                }
+                errors.extend(errs);
+            }
+            let id = self
+                .store
+                .dead_letter(NewDeadLetter {
+                    meta: intake.meta.clone(),
+                    event: Some(ev.envelope.clone()),
+                    raw: None,
+                    errors,
+                    failed_handlers: gave_up.iter().map(|(n, _)| n.clone()).collect(),
+                })
+                .await
+                .map_err(|e| format!("cannot record the dead letter: {e}"))?;
+            summary.dead = gave_up.into_iter().map(|(n, _)| n).collect();
+            summary.dead_letter = Some(id);
+        }
+        Ok(summary)
+    }
+
+    async fn log(
+        &self,
+        meta: &EventMeta,
+        handler: &str,
+        status: &str,
+        duration_ms: u64,
+        error: Option<&str>,
+        attempt: u32,
+    ) -> Result<u32, String> {
+        self.store
+            .log_run(
+                meta,
+                &HandlerRun {
+                    handler: handler.to_string(),
+                    status: status.to_string(),
+                    duration_ms,
+                    error: error.map(str::to_string),
+                    attempt,
+                    at: now_ms(),
+                },
+            )
+            .await
+            .map_err(|e| format!("cannot write the event log: {e}"))
+    }
+
+    async fn run_one(&self, name: &str, ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
+        match name {
+            "notification" => {
+                let cfg = NotifyConfig {
+                    ticket_manager_id: self.settings.notifications.ticket_manager_id.clone(),
+                };
+                handlers::notification(ev, self.store.as_ref(), &cfg).await
+            }
+            "projection" => handlers::projection(ev),
+            "analytics" => handlers::analytics(ev),
+            // Webhook fan-out is added with the webhook store; until then it has no effect.
+            "webhook" => Ok(vec![]),
+            other => match other.strip_prefix("forward:") {
+                Some(target) => {
+                    let Some(t) = self.settings.handlers.forward.get(target) else {
+                        return Err(HandlerError::Permanent(format!(
+                            "no forward target [handlers.forward.{target}] is configured"
+                        )));
+                    };
+                    self.forward(ev, target, t).await
+                }
+                None => Err(HandlerError::Permanent(format!(
+                    "unknown handler \"{other}\""
+                ))),
+            },
+        }
+    }
+
+    /// Push the event onto the target's queue. The job id is derived from the event id and
+    /// the target, so a second push of the same event is a no-op while the job exists.
+    async fn forward(
+        &self,
+        ev: &EventCtx,
+        target_name: &str,
+        target: &ForwardTarget,
+    ) -> Result<Vec<Effect>, HandlerError> {
+        let body = match target.format {
+            Format::Domain if ev.envelope.get("type").is_some() => ev.envelope.clone(),
+            Format::Domain => json!({
+                "id": ev.id,
+                "type": ev.event_type,
+                "version": "1.0",
+                "timestamp": ev.timestamp,
+                "occurredAt": ev.timestamp,
+                "source": "slotbase",
+                "correlationId": ev.id,
+                "data": ev.data,
+                "metadata": {"environment": "production"},
+            }),
+            Format::Legacy => json!({
+                "eventType": ev.event_type,
+                "eventId": ev.id,
+                "timestamp": ev.timestamp,
+                "data": ev.data,
+            }),
+        };
+        let job_id = format!("fwd-{}-{target_name}", ev.id);
+        self.queues
+            .add(
+                &target.queue,
+                vec![NewJob {
+                    name: target.job_name.clone(),
+                    data: body.to_string(),
+                    opts: JobOptions {
+                        job_id: Some(job_id.clone()),
+                        attempts: 3,
+                        backoff: Some(crate::queue::Backoff::Exponential { delay: 1000 }),
+                        ..JobOptions::default()
+                    },
+                }],
+            )
+            .await
+            .map_err(|e| HandlerError::Transient(format!("forward to {}: {e}", target.queue)))?;
+        Ok(vec![Effect::Forwarded {
+            queue: target.queue.clone(),
+            job_id,
+        }])
+    }
+
+    async fn schedule_retry(
+        &self,
+        ev: &EventCtx,
+        handler: &str,
+        failures: u32,
+        policy: &RetryPolicy,
+        origin_queue: &str,
+    ) -> Result<(), crate::queue::QueueError> {
+        let delay = policy.delay(failures);
+        let job = RetryJob {
+            event: ev.envelope.clone(),
+            handlers: vec![handler.to_string()],
+            queue: origin_queue.to_string(),
+            replay_of: None,
+        };
+        self.queues
+            .add(
+                &self.settings.daemon.retry_queue,
+                vec![NewJob {
+                    name: RETRY_JOB_NAME.into(),
+                    data: serde_json::to_string(&job).unwrap_or_default(),
+                    opts: JobOptions {
+                        delay: delay.as_millis() as u64,
+                        job_id: Some(format!("retry-{}-{handler}-{failures}", ev.id)),
+                        ..JobOptions::default()
+                    },
+                }],
+            )
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Whether seed 1 defines the type (its data then has seed-1 fields in any envelope).
+fn has_legacy_form(ty: &str) -> bool {
+    !rules::rules_for(ty, Shape::Legacy).is_empty()
+}
+
+#[derive(Default)]
+struct Summary {
+    applied: Vec<String>,
+    skipped: Vec<String>,
+    retrying: Vec<String>,
+    dead: Vec<String>,
+    dead_letter: Option<String>,
+}

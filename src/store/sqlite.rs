@@ -1,0 +1,1 @@
+//! The store in the embedded SQLite file.
