@@ -7,3 +7,4 @@ mod support;
 mod webhook_sign;
 
 mod bull_backend;
+mod bull_interop;
