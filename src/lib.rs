@@ -13,12 +13,14 @@
 //!   conformance suite.
 //! - [`webhook`]: signing and verification of webhooks (SlotBase and Standard Webhooks
 //!   schemes), shared by the CLI and the delivery worker.
+//! - [`db`]: the embedded SQLite file: one writer thread, pooled readers, migrations.
 //! - [`output`]: the only code that writes to stdout (tables, JSON).
 //! - [`exit`]: the stable exit codes and the mapping from errors to them.
 
 pub mod bench;
 pub mod cli;
 pub mod daemon;
+pub mod db;
 pub mod event;
 pub mod exit;
 pub mod metrics;

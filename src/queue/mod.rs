@@ -458,8 +458,10 @@ pub trait QueueBackend: Send + Sync {
 pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn QueueBackend>> {
     if settings.redis.url.is_empty() {
         let path = settings.store_path()?;
-        let _q = sqlite::SqliteQueue::open(&path).await?;
-        anyhow::bail!("the embedded queue is not wired yet")
+        let busy_timeout = Duration::from_millis(settings.store.busy_timeout_ms);
+        Ok(Arc::new(
+            sqlite::SqliteQueue::open(&path, busy_timeout).await?,
+        ))
     } else {
         Ok(Arc::new(
             bull::BullQueue::connect(&settings.redis.url, &settings.redis.prefix).await?,

@@ -2,8 +2,11 @@
 
 mod assets;
 mod cli_basics;
+mod conformance_redis;
+mod conformance_sqlite;
 mod redis_support;
 mod support;
+mod two_process;
 mod webhook_sign;
 
 mod bull_backend;

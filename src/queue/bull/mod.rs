@@ -86,6 +86,7 @@ static CLEAN: LazyLock<Script> = lua!("clean.lua");
 static PAUSE: LazyLock<Script> = lua!("pause.lua");
 static RETRY: LazyLock<Script> = lua!("retry.lua");
 static RETRY_ALL: LazyLock<Script> = lua!("retry_all.lua");
+static OLDEST_WAITING: LazyLock<Script> = lua!("oldest_waiting.lua");
 
 /// Jobs per add script call, and script calls per pipelined round trip.
 const ADD_BATCH: usize = 1000;
@@ -960,39 +961,27 @@ impl QueueBackend for BullQueue {
             .zcard(k.key("failed"))
             .zcard(k.key("delayed"))
             .zcard(k.key("priority"))
-            .lindex(k.key("wait"), -1)
-            .lindex(k.key("paused"), -1)
             .exists(k.key("meta-paused"))
             .hexists(k.key("meta"), "paused");
         #[allow(clippy::type_complexity)]
-        let r: redis::RedisResult<(
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            u64,
-            Option<String>,
-            Option<String>,
-            bool,
-            bool,
-        )> = pipe.query_async(&mut self.conn()).await;
-        let (wait, active, paused, completed, failed, delayed, prioritized, next, next_p, mp, mh) =
+        let r: redis::RedisResult<(u64, u64, u64, u64, u64, u64, u64, bool, bool)> =
+            pipe.query_async(&mut self.conn()).await;
+        let (wait, active, paused, completed, failed, delayed, prioritized, mp, mh) =
             self.run(queue, r).await?;
-        let oldest_waiting = match next.or(next_p) {
-            Some(id) => {
-                let r: redis::RedisResult<Option<String>> = redis::cmd("HGET")
-                    .arg(k.job(&id))
-                    .arg("timestamp")
-                    .query_async(&mut self.conn())
-                    .await;
-                self.run(queue, r)
-                    .await?
-                    .and_then(|s| s.parse::<f64>().ok())
-                    .map(|f| f as i64)
-            }
-            None => None,
+        let oldest_waiting = if wait + paused > 0 {
+            let r: redis::RedisResult<Option<String>> = OLDEST_WAITING
+                .key(k.key("wait"))
+                .key(k.key("paused"))
+                .key(k.key("priority"))
+                .arg(&k.base)
+                .invoke_async(&mut self.conn())
+                .await;
+            self.run(queue, r)
+                .await?
+                .and_then(|s| s.parse::<f64>().ok())
+                .map(|f| f as i64)
+        } else {
+            None
         };
         Ok(JobCounts {
             waiting: wait,

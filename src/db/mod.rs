@@ -1,0 +1,451 @@
+//! The embedded SQLite database: one file shared by the queue and the store.
+//!
+//! SQLite allows one writer at a time, so each process funnels every write through one
+//! dedicated thread that owns the write connection: callers send it a closure and await
+//! the answer on a oneshot channel, so the async runtime never blocks on SQLite. Every
+//! write closure runs inside a `BEGIN IMMEDIATE` transaction, which takes the file's write
+//! lock up front (waiting up to `busy_timeout` for another process) instead of failing
+//! half-way when a read transaction would have to be upgraded. Reads run on a small pool
+//! of read-only connections inside `spawn_blocking`; in WAL mode they never wait for the
+//! writer.
+//!
+//! The schema is a list of numbered SQL files under `migrations/`, embedded in the binary
+//! and applied in order under `PRAGMA user_version`, all inside one immediate transaction:
+//! when two processes start at once on a fresh file, the second waits for the first and
+//! then finds nothing left to do. Each table is documented in the file that creates it.
+//!
+//! Opening the same file twice in one process returns the same handle, so a process has
+//! one writer thread per file however many components use it.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, Weak, mpsc};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::oneshot;
+
+/// One schema step: a numbered SQL file.
+struct Migration {
+    version: u32,
+    name: &'static str,
+    sql: &'static str,
+}
+
+/// The schema, oldest first. Append only: a released step is never edited.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "queue",
+    sql: include_str!("migrations/001_queue.sql"),
+}];
+
+/// Idle read connections kept open for reuse.
+const READ_POOL_SIZE: usize = 4;
+
+/// Page cache of the write connection, in KiB (SQLite's negative `cache_size`).
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+/// Errors of the embedded database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot create the directory {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot apply schema step {version} ({name}) to {}: {source}", path.display())]
+    Migrate {
+        path: PathBuf,
+        version: u32,
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the database {} has schema version {found}, newer than this slotbase knows ({known}); upgrade slotbase",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The writer thread is gone (it could not start, or a write closure panicked).
+    #[error("the database writer has stopped")]
+    WriterGone,
+    /// A read task panicked or was cancelled.
+    #[error("a database read failed: {0}")]
+    Reader(String),
+}
+
+/// A closure run on the writer thread.
+type WriteTask = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A handle on one SQLite file. Cheap to clone; the writer thread stops when the last
+/// handle is dropped.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    busy_timeout: Duration,
+    writer: mpsc::Sender<WriteTask>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Handles already open in this process, by canonical path.
+fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<Inner>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Inner>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+impl Db {
+    /// Open (or create) the database at `path`, creating its directory and applying
+    /// pending migrations. `busy_timeout` bounds how long a write waits for another
+    /// process holding the write lock.
+    pub async fn open(path: &Path, busy_timeout: Duration) -> Result<Db, DbError> {
+        let path = canonical(path)?;
+        if let Some(inner) = lock(registry()).get(&path).and_then(Weak::upgrade) {
+            return Ok(Db { inner });
+        }
+
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let (task_tx, task_rx) = mpsc::channel::<WriteTask>();
+        let thread_path = path.clone();
+        std::thread::Builder::new()
+            .name("slotbase-db-writer".into())
+            .spawn(move || writer_thread(thread_path, busy_timeout, ready_tx, task_rx))
+            .map_err(|e| DbError::Reader(format!("cannot start the writer thread: {e}")))?;
+        ready_rx.await.map_err(|_| DbError::WriterGone)??;
+
+        let mut map = lock(registry());
+        // Another task may have opened the same file meanwhile: share its handle so the
+        // process keeps one writer (ours stops when `task_tx` drops).
+        if let Some(inner) = map.get(&path).and_then(Weak::upgrade) {
+            return Ok(Db { inner });
+        }
+        let inner = Arc::new(Inner {
+            path: path.clone(),
+            busy_timeout,
+            writer: task_tx,
+            readers: Mutex::new(Vec::new()),
+        });
+        map.retain(|_, weak| weak.strong_count() > 0);
+        map.insert(path, Arc::downgrade(&inner));
+        Ok(Db { inner })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction on the writer thread: committed when it
+    /// returns `Ok`, rolled back when it returns `Err`.
+    ///
+    /// Dropping the returned future does not cancel a write already queued: it still
+    /// runs and commits, only its answer is lost.
+    pub async fn write<R, E, F>(&self, f: F) -> Result<R, E>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, E> + Send + 'static,
+        R: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        self.with_writer(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(DbError::from)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(DbError::from)?;
+            Ok(out)
+        })
+        .await?
+    }
+
+    /// Run `f` with the write connection itself, outside any transaction (for work a
+    /// transaction cannot hold, such as `VACUUM` or a checkpoint).
+    pub async fn with_writer<R, F>(&self, f: F) -> Result<R, DbError>
+    where
+        F: FnOnce(&mut Connection) -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let task: WriteTask = Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        });
+        self.inner
+            .writer
+            .send(task)
+            .map_err(|_| DbError::WriterGone)?;
+        rx.await.map_err(|_| DbError::WriterGone)
+    }
+
+    /// Run `f` in a read transaction on a read-only connection, off the async runtime.
+    /// It sees one consistent snapshot of the file.
+    pub async fn read<R, E, F>(&self, f: F) -> Result<R, E>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<R, E> + Send + 'static,
+        R: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.take_reader()?;
+            let out = match conn.transaction() {
+                Ok(tx) => f(&tx),
+                Err(e) => Err(DbError::from(e).into()),
+            };
+            inner.put_reader(conn);
+            out
+        })
+        .await
+        .map_err(|e| DbError::Reader(e.to_string()))?
+    }
+}
+
+impl Inner {
+    fn take_reader(&self) -> Result<Connection, DbError> {
+        if let Some(conn) = lock(&self.readers).pop() {
+            return Ok(conn);
+        }
+        let open = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open_with_flags(
+                &self.path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                    | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            conn.busy_timeout(self.busy_timeout)?;
+            conn.set_prepared_statement_cache_capacity(64);
+            Ok(conn)
+        };
+        open().map_err(|source| DbError::Open {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn put_reader(&self, conn: Connection) {
+        let mut pool = lock(&self.readers);
+        if pool.len() < READ_POOL_SIZE {
+            pool.push(conn);
+        }
+    }
+}
+
+/// The writer thread: open, migrate, report readiness, then run closures until every
+/// handle is gone.
+fn writer_thread(
+    path: PathBuf,
+    busy_timeout: Duration,
+    ready: oneshot::Sender<Result<(), DbError>>,
+    tasks: mpsc::Receiver<WriteTask>,
+) {
+    let mut conn = match open_writer(&path, busy_timeout) {
+        Ok(conn) => conn,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    if ready.send(Ok(())).is_err() {
+        return;
+    }
+    for task in tasks {
+        // A panicking closure loses its own answer (the caller sees `WriterGone`) and
+        // rolls back its transaction when unwinding drops it; the writer carries on.
+        let _ = catch_unwind(AssertUnwindSafe(|| task(&mut conn)));
+    }
+}
+
+fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connection, DbError> {
+    let open_err = |source| DbError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut conn = Connection::open(path).map_err(open_err)?;
+    // The busy timeout comes first: switching a fresh file to WAL needs the lock that a
+    // concurrently starting process may hold.
+    conn.busy_timeout(busy_timeout).map_err(open_err)?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        .map_err(open_err)?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -{WRITER_CACHE_KIB};"
+    ))
+    .map_err(open_err)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Apply every migration newer than the file's `user_version`, in one transaction.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > known {
+        return Err(DbError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        tx.execute_batch(m.sql).map_err(|source| DbError::Migrate {
+            path: path.to_path_buf(),
+            version: m.version,
+            name: m.name,
+            source,
+        })?;
+    }
+    if found < known {
+        tx.pragma_update(None, "user_version", known)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// `path` made absolute with its directory created, so one file has one registry key.
+fn canonical(path: &Path) -> Result<PathBuf, DbError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|source| DbError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let dir = std::fs::canonicalize(&dir).map_err(|source| DbError::CreateDir {
+        path: dir.clone(),
+        source,
+    })?;
+    match path.file_name() {
+        Some(name) => Ok(dir.join(name)),
+        None => Err(DbError::Open {
+            path: path.to_path_buf(),
+            source: rusqlite::Error::InvalidPath(path.to_path_buf()),
+        }),
+    }
+}
+
+/// Lock a mutex, ignoring poisoning: the guarded data (a pool, a map of weak handles)
+/// stays valid whatever panicked while holding it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn creates_directory_migrates_and_shares_the_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/test.db");
+        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        assert!(path.exists());
+        let version: u32 = db
+            .read(|tx| {
+                tx.pragma_query_value(None, "user_version", |r| r.get(0))
+                    .map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.last().unwrap().version);
+
+        let again = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        assert!(Arc::ptr_eq(&db.inner, &again.inner));
+
+        let mode: String = db
+            .read(|tx| {
+                tx.pragma_query_value(None, "journal_mode", |r| r.get(0))
+                    .map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[tokio::test]
+    async fn write_commits_on_ok_and_rolls_back_on_err() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), Duration::from_secs(1))
+            .await
+            .unwrap();
+        db.write(|tx| {
+            tx.execute("INSERT INTO queues (name) VALUES ('kept')", [])
+                .map_err(DbError::from)
+        })
+        .await
+        .unwrap();
+        let err = db
+            .write(|tx| -> Result<(), DbError> {
+                tx.execute("INSERT INTO queues (name) VALUES ('dropped')", [])?;
+                Err(DbError::WriterGone)
+            })
+            .await;
+        assert!(matches!(err, Err(DbError::WriterGone)));
+        let names: Vec<String> = db
+            .read(|tx| {
+                let mut st = tx.prepare("SELECT name FROM queues ORDER BY name")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>().map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(names, vec!["kept".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_write_does_not_stop_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), Duration::from_secs(1))
+            .await
+            .unwrap();
+        let r: Result<(), DbError> = db.write(|_| panic!("boom")).await;
+        assert!(matches!(r, Err(DbError::WriterGone)));
+        let n: i64 = db
+            .write(|tx| {
+                tx.query_row("SELECT count(*) FROM queues", [], |r| r.get(0))
+                    .map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[tokio::test]
+    async fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 999).unwrap();
+        }
+        let err = Db::open(&path, Duration::from_secs(1)).await.unwrap_err();
+        assert!(matches!(err, DbError::TooNew { found: 999, .. }), "{err}");
+    }
+}
