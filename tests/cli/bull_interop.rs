@@ -71,13 +71,11 @@ async fn bull(server: &RedisServer, queue: &str, command: &str, args: Value) -> 
 }
 
 /// A long-running Bull process, killed on drop.
-#[allow(dead_code)]
 struct BullProcess {
     child: Option<Child>,
     what: String,
 }
 
-#[allow(dead_code)]
 impl BullProcess {
     fn spawn(server: &RedisServer, queue: &str, command: &str, args: Value) -> BullProcess {
         let child = node_cmd(server, queue, command, &args)
@@ -91,21 +89,30 @@ impl BullProcess {
         }
     }
 
-    /// Wait for it to exit and return its JSON answer.
-    async fn finish(mut self) -> Value {
-        let child = self.child.take().unwrap();
-        let what = self.what.clone();
-        tokio::task::spawn_blocking(move || {
-            let out = child.wait_with_output().expect("wait for node");
-            assert!(
-                out.status.success(),
-                "bull {what} failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            parse_last_line(&String::from_utf8_lossy(&out.stdout), &what)
-        })
-        .await
-        .unwrap()
+    /// Wait (bounded) for a progress line starting with `# <prefix>` and return the rest.
+    async fn wait_line(&mut self, prefix: &str) -> String {
+        let stdout = self
+            .child
+            .as_mut()
+            .and_then(|c| c.stdout.take())
+            .expect("stdout");
+        let wanted = format!("# {prefix} ");
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let shown = wanted.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.strip_prefix(&wanted) {
+                    let _ = tx.send(rest.to_string());
+                    return;
+                }
+            }
+        });
+        tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .unwrap_or_else(|_| panic!("bull {} never printed {shown:?}", self.what))
+            .expect("the Bull process ended early")
     }
 
     /// SIGKILL, as a crash would.
@@ -410,4 +417,293 @@ async fn counts_equal_bulls_get_job_counts() {
     let ours = q.counts(QUEUE).await.unwrap();
     assert!(ours.is_paused && ours.paused > 0 && ours.waiting == 0);
     compare(ours, &theirs);
+}
+
+fn ids_of(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+// (d) Pause and resume done by one side are seen by the other, in both directions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_and_resume_cross_over() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    q.add(QUEUE, vec![booking_job(1)]).await.unwrap();
+
+    q.pause(QUEUE).await.unwrap();
+    let theirs = bull(&server, QUEUE, "counts", json!({})).await;
+    assert_eq!(theirs["isPaused"], true);
+    bull(
+        &server,
+        QUEUE,
+        "add",
+        json!({ "jobs": [ { "data": { "n": 2 } } ] }),
+    )
+    .await;
+    let theirs = bull(&server, QUEUE, "counts", json!({})).await;
+    assert_eq!(
+        theirs["counts"]["paused"], 2,
+        "Bull's add honours slotbase's pause"
+    );
+    bull(&server, QUEUE, "resume", json!({})).await;
+    let c = q.counts(QUEUE).await.unwrap();
+    assert!(!c.is_paused);
+    assert_eq!((c.waiting, c.paused), (2, 0));
+
+    bull(&server, QUEUE, "pause", json!({})).await;
+    let c = q.counts(QUEUE).await.unwrap();
+    assert!(c.is_paused);
+    assert!(
+        q.claim(QUEUE, "t", Duration::from_secs(5), 5, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing is claimed from a queue Bull paused"
+    );
+    q.add(QUEUE, vec![booking_job(3)]).await.unwrap();
+    assert_eq!(q.counts(QUEUE).await.unwrap().paused, 3);
+    q.resume(QUEUE).await.unwrap();
+    let theirs = bull(&server, QUEUE, "counts", json!({})).await;
+    assert_eq!(theirs["isPaused"], false);
+    assert_eq!(theirs["counts"]["waiting"], 3);
+    let lists = bull(&server, QUEUE, "lists", json!({})).await;
+    assert_eq!(ids_of(&lists["waiting"]), ["1", "2", "3"]);
+}
+
+// (d) retry, clean, remove and promote done by one side are seen by the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_clean_remove_promote_cross_over() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    let token = "ops";
+    let lease = Duration::from_secs(30);
+
+    // retry: a job slotbase failed is retried by Bull, and the reverse.
+    q.add(QUEUE, vec![booking_job(1)]).await.unwrap();
+    q.claim(QUEUE, token, lease, 1, None).await.unwrap();
+    let never = Failure {
+        message: "nope".into(),
+        stack: None,
+        retry: Retry::Never,
+    };
+    q.fail(QUEUE, token, "1", &never).await.unwrap().unwrap();
+    bull(&server, QUEUE, "retry", json!({ "ids": ["1"] })).await;
+    let j = q.get(QUEUE, "1").await.unwrap().unwrap();
+    assert_eq!(j.state, Some(JobState::Wait));
+    assert_eq!((j.failed_reason, j.finished_on), (None, None));
+    q.claim(QUEUE, token, lease, 1, None).await.unwrap();
+    q.fail(QUEUE, token, "1", &never).await.unwrap().unwrap();
+    let bull_failed = bull(
+        &server,
+        QUEUE,
+        "add",
+        json!({ "jobs": [ { "name": "booking-event", "data": { "fail": true } } ] }),
+    )
+    .await;
+    let bull_failed = bull_failed["ids"][0].as_str().unwrap().to_string();
+    bull(
+        &server,
+        QUEUE,
+        "process",
+        json!({ "name": "booking-event", "count": 1 }),
+    )
+    .await;
+    assert_eq!(
+        q.get(QUEUE, &bull_failed).await.unwrap().unwrap().state,
+        Some(JobState::Failed)
+    );
+    assert_eq!(
+        q.retry(QUEUE, &["1".to_string(), bull_failed.clone()])
+            .await
+            .unwrap(),
+        [
+            slotbase::queue::IdOutcome::Done,
+            slotbase::queue::IdOutcome::Done
+        ]
+    );
+    let views = bull(&server, QUEUE, "jobs", json!({ "ids": ["1", bull_failed] })).await;
+    for (v, attempts) in views["jobs"].as_array().unwrap().iter().zip([2, 1]) {
+        assert_eq!(v["state"], "waiting", "{v}");
+        assert_eq!(v["attemptsMade"], attempts, "retry keeps attemptsMade: {v}");
+        assert!(v["finishedOn"].is_null(), "{v}");
+    }
+
+    // clean: Bull cleans jobs slotbase completed, and the reverse.
+    let claimed = q.claim(QUEUE, token, lease, 2, None).await.unwrap();
+    let done: Vec<_> = claimed
+        .iter()
+        .map(|j| (j.id.clone(), "null".to_string()))
+        .collect();
+    q.complete(QUEUE, token, &done).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let cleaned = bull(
+        &server,
+        QUEUE,
+        "clean",
+        json!({ "grace": 0, "state": "completed" }),
+    )
+    .await;
+    assert_eq!(cleaned["removed"].as_array().unwrap().len(), 2);
+    assert_eq!(q.counts(QUEUE).await.unwrap().completed, 0);
+    assert!(
+        q.get(QUEUE, "1").await.unwrap().is_none(),
+        "the hash is gone"
+    );
+    bull(
+        &server,
+        QUEUE,
+        "add",
+        json!({ "jobs": [ { "name": "booking-event" }, { "name": "booking-event" } ] }),
+    )
+    .await;
+    bull(
+        &server,
+        QUEUE,
+        "process",
+        json!({ "name": "booking-event", "count": 2 }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        q.clean(QUEUE, JobState::Completed, Duration::ZERO, None)
+            .await
+            .unwrap(),
+        2
+    );
+    let lists = bull(&server, QUEUE, "lists", json!({})).await;
+    assert!(lists["completed"].as_array().unwrap().is_empty());
+
+    // remove: each side removes a job the other added.
+    let theirs = bull(&server, QUEUE, "add", json!({ "jobs": [ { "data": {} } ] })).await;
+    let theirs = theirs["ids"][0].as_str().unwrap().to_string();
+    let ours = q.add(QUEUE, vec![booking_job(9)]).await.unwrap()[0]
+        .id
+        .clone();
+    assert_eq!(
+        q.remove(QUEUE, std::slice::from_ref(&theirs))
+            .await
+            .unwrap(),
+        [slotbase::queue::IdOutcome::Done]
+    );
+    bull(&server, QUEUE, "remove", json!({ "ids": [ours] })).await;
+    assert!(q.get(QUEUE, &ours).await.unwrap().is_none());
+    let views = bull(&server, QUEUE, "jobs", json!({ "ids": [theirs] })).await;
+    assert!(views["jobs"][0].is_null());
+
+    // promote: each side promotes a delayed job the other added.
+    let theirs = bull(
+        &server,
+        QUEUE,
+        "add",
+        json!({ "jobs": [ { "data": {}, "opts": { "delay": 600000, "priority": 2 } } ] }),
+    )
+    .await;
+    let theirs = theirs["ids"][0].as_str().unwrap().to_string();
+    let mut late = booking_job(10);
+    late.opts.delay = 600_000;
+    let ours = q.add(QUEUE, vec![late]).await.unwrap()[0].id.clone();
+    assert_eq!(
+        q.promote(QUEUE, std::slice::from_ref(&theirs))
+            .await
+            .unwrap(),
+        [slotbase::queue::IdOutcome::Done]
+    );
+    bull(&server, QUEUE, "promote", json!({ "ids": [ours] })).await;
+    let views = bull(&server, QUEUE, "jobs", json!({ "ids": [theirs] })).await;
+    assert_eq!(views["jobs"][0]["state"], "waiting");
+    assert_eq!(views["jobs"][0]["delay"], 0);
+    let ours = q.get(QUEUE, &ours).await.unwrap().unwrap();
+    assert_eq!((ours.state, ours.delay), (Some(JobState::Wait), 0));
+    // Bull's order: the promoted prioritized job runs before the plain one.
+    let lists = bull(&server, QUEUE, "lists", json!({})).await;
+    let ours_order: Vec<String> = q
+        .list(QUEUE, JobState::Wait, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(ids_of(&lists["waiting"]), ours_order);
+}
+
+// (e) A slotbase worker that dies mid-job (its lock left to expire) is recovered by a
+// Bull worker's stalled sweep, which then runs the job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bull_recovers_a_job_slotbase_abandoned() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    q.add(QUEUE, vec![booking_job(1)]).await.unwrap();
+    // Claimed and never finished nor renewed: a SIGKILLed worker leaves exactly this.
+    let claimed = q
+        .claim(QUEUE, "dead-worker", Duration::from_millis(300), 1, None)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let result = bull(
+        &server,
+        QUEUE,
+        "process",
+        json!({ "name": "booking-event", "count": 1 }),
+    )
+    .await;
+    assert_eq!(result["seen"][0]["id"], "1");
+    let job = q.get(QUEUE, "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Completed));
+    assert_eq!(job.stalled_counter, 1);
+}
+
+// (e) A Bull worker SIGKILLed mid-job: slotbase's stalled sweep requeues the job and the
+// slotbase worker completes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slotbase_recovers_a_job_bull_abandoned() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    q.add(QUEUE, vec![booking_job(1)]).await.unwrap();
+    let mut hung = BullProcess::spawn(
+        &server,
+        QUEUE,
+        "hang",
+        json!({ "name": "booking-event",
+                "settings": { "lockDuration": 500, "lockRenewTime": 250 } }),
+    );
+    let id = hung.wait_line("active").await;
+    assert_eq!(id, "1");
+    hung.kill();
+    assert_eq!(
+        q.get(QUEUE, "1").await.unwrap().unwrap().state,
+        Some(JobState::Active)
+    );
+
+    let w = start_worker(q.clone(), QUEUE, quick_options(2));
+    wait_finished(&q, QUEUE, 1, 0).await;
+    let (report, seen) = w.stop().await;
+    assert_eq!(report.completed, 1);
+    assert_eq!(seen.len(), 1);
+    let job = q.get(QUEUE, "1").await.unwrap().unwrap();
+    assert_eq!(job.stalled_counter, 1);
+    assert_eq!(job.returnvalue.as_deref(), Some(r#"{"ok":"1"}"#));
+}
+
+// A slotbase worker shows up in Bull's getWorkers(), like a Bull worker would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bull_lists_the_slotbase_worker() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    let w = start_worker(q.clone(), QUEUE, quick_options(1));
+    let names = eventually(30, "getWorkers() to list the slotbase worker", || {
+        let server = &server;
+        async move {
+            let v = bull(server, QUEUE, "workers", json!({})).await;
+            let names = ids_of(&v["names"]);
+            (!names.is_empty()).then_some(names)
+        }
+    })
+    .await;
+    // Bull matches the connection name `bull:<base64(queue)>` and reports the queue.
+    assert_eq!(names, [QUEUE]);
+    w.stop().await;
 }

@@ -11,3 +11,4 @@ mod webhook_sign;
 
 mod bull_backend;
 mod bull_interop;
+mod bull_worker;
