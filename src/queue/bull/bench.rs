@@ -1,0 +1,1 @@
+//! Measurements for `slotbase bench --backend redis`.
