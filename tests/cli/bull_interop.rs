@@ -54,7 +54,7 @@ fn parse_last_line(stdout: &str, what: &str) -> Value {
 }
 
 /// Run a Bull command to completion and return its JSON answer.
-async fn bull(server: &RedisServer, queue: &str, command: &str, args: Value) -> Value {
+pub(crate) async fn bull(server: &RedisServer, queue: &str, command: &str, args: Value) -> Value {
     let mut cmd = node_cmd(server, queue, command, &args);
     let what = command.to_string();
     tokio::task::spawn_blocking(move || {

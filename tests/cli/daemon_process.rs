@@ -20,7 +20,7 @@ const FAST: &[(&str, &str)] = &[
     ("SLOTBASE_HTTP__ENABLED", "false"),
 ];
 
-fn spawn_daemon(env: &TestEnv) -> Child {
+pub fn spawn_daemon(env: &TestEnv) -> Child {
     let mut cmd = env.process();
     cmd.arg("daemon")
         .stdout(Stdio::null())
@@ -52,52 +52,55 @@ fn queue_counts(env: &TestEnv, queue: &str) -> Value {
 
 #[test]
 fn sigkill_mid_run_loses_nothing_and_duplicates_nothing() {
-    let env = TestEnv::new();
-    const N: usize = 1500;
+    crash_safety(&TestEnv::new(), 1500);
+}
+
+/// Emit `n` events, SIGKILL the daemon part-way, restart it: every event handled once.
+pub fn crash_safety(env: &TestEnv, n: usize) {
     env.run_ok(&[
         "emit",
         "booking.confirmed",
         "--format",
         "legacy",
         "--count",
-        &N.to_string(),
+        &n.to_string(),
         "--seed",
         "11",
     ]);
-    let mut daemon = spawn_daemon(&env);
+    let mut daemon = spawn_daemon(env);
     wait_until("the daemon to be part-way through", 60, || {
-        let c = queue_counts(&env, "notifications");
+        let c = queue_counts(env, "notifications");
         c["completed"].as_u64().unwrap_or(0) >= 100
     });
     daemon.kill().expect("SIGKILL");
     daemon.wait().unwrap();
-    let mid = queue_counts(&env, "notifications");
+    let mid = queue_counts(env, "notifications");
     assert!(
-        mid["completed"].as_u64().unwrap() < N as u64,
+        mid["completed"].as_u64().unwrap() < n as u64,
         "the daemon finished before it was killed; nothing was tested: {mid}"
     );
 
-    let mut daemon = spawn_daemon(&env);
+    let mut daemon = spawn_daemon(env);
     wait_until("every event to be handled", 120, || {
-        let c = queue_counts(&env, "notifications");
-        c["completed"].as_u64() == Some(N as u64)
+        let c = queue_counts(env, "notifications");
+        c["completed"].as_u64() == Some(n as u64)
     });
     daemon.kill().unwrap();
     daemon.wait().unwrap();
 
-    let c = queue_counts(&env, "notifications");
+    let c = queue_counts(env, "notifications");
     assert_eq!(c["active"], 0, "{c}");
     assert_eq!(c["waiting"], 0, "{c}");
     assert_eq!(c["failed"], 0, "{c}");
     // Exactly one confirmation per event.
-    let all = notifications(&env);
+    let all = notifications(env);
     let mut per_event: HashMap<String, usize> = HashMap::new();
     for n in &all {
         *per_event
             .entry(n["metadata"]["eventId"].as_str().unwrap().to_string())
             .or_default() += 1;
     }
-    assert_eq!(per_event.len(), N, "events without a notification");
+    assert_eq!(per_event.len(), n, "events without a notification");
     let doubled: Vec<_> = per_event.iter().filter(|(_, n)| **n > 1).collect();
     assert!(doubled.is_empty(), "duplicated notifications: {doubled:?}");
     // Every forward happened once too (a legacy booking.confirmed has three).
@@ -108,7 +111,7 @@ fn sigkill_mid_run_loses_nothing_and_duplicates_nothing() {
         .iter()
         .find(|q| q["queue"] == "calendar-sync")
         .unwrap();
-    assert_eq!(cal["waiting"], N as u64);
+    assert_eq!(cal["waiting"], n as u64);
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod daemon_process;
 mod emit;
 mod events;
 mod queue_cli;
+mod redis_cli;
 mod redis_support;
 mod support;
 mod two_process;
