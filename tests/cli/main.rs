@@ -10,5 +10,6 @@ mod two_process;
 mod webhook_sign;
 
 mod bull_backend;
+mod bull_bench;
 mod bull_interop;
 mod bull_worker;
