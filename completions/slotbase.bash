@@ -434,7 +434,7 @@ _slotbase() {
             return 0
             ;;
         slotbase__subcmd__bench)
-            opts="-v -h -V --backend --jobs --batch --workers --samples --json --config --redis --prefix --db --verbose --help --version"
+            opts="-v -h -V --backend --jobs --concurrency --batch --samples --bull-peer --json --config --redis --prefix --db --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -448,15 +448,19 @@ _slotbase() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --workers)
+                --samples)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --samples)
+                --bull-peer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

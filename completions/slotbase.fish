@@ -505,12 +505,13 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand config; and __fish_see
 complete -c slotbase -n "__fish_slotbase_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate the configuration; exit 78 with the file, key and reason if it is invalid'
 complete -c slotbase -n "__fish_slotbase_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration, secrets masked'
 complete -c slotbase -n "__fish_slotbase_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l backend -d 'The backend to measure (redis needs --redis URL or redis.url)' -r -f -a "sqlite\t''
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l backend -d 'The backend to measure (redis needs --redis URL or redis.url; sqlite uses a temporary file unless --db is given)' -r -f -a "sqlite\t''
 redis\t''"
-complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l jobs -d 'Jobs for the add and claim+complete phases' -r
-complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l batch -d 'Jobs per add call and per claim call' -r
-complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l workers -d 'Concurrent workers in the claim+complete phase' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l jobs -d 'Jobs for the throughput phases' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l concurrency -d 'Worker concurrency in the consume phase (Bull\'s peer uses the same)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l batch -d 'Jobs per claim and per complete in the batched phase' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l samples -d 'Samples for the idle-latency phase' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l bull-peer -d 'Also run real Bull with this script (benches/bull-peer.js; needs node and `npm ci --prefix tests/interop`), on the same Redis' -r -F
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r

@@ -216,6 +216,19 @@ pub async fn run(ctx: &Context, cmd: DlqCommand) -> anyhow::Result<i32> {
                 }
                 output::table(&t)?;
             }
+            if !json {
+                let open = store.open_dead_letters().await?;
+                let cap = ctx.settings.dead_letter.capacity;
+                let warn = if open >= cap {
+                    " OVER CAPACITY: replay, ignore or purge entries; nothing is evicted"
+                } else {
+                    ""
+                };
+                output::line(format!(
+                    "{open} open of a capacity of {cap} (dead_letter.capacity); resolved entries are kept {} days (dead_letter.retention_days){warn}",
+                    ctx.settings.dead_letter.retention_days
+                ))?;
+            }
             Ok(exit::SUCCESS)
         }
         DlqCommand::Show { id, json } => {

@@ -2,7 +2,6 @@
 
 mod assets;
 mod bull_backend;
-mod bull_bench;
 mod bull_interop;
 mod bull_worker;
 mod cli_basics;

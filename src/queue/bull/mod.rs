@@ -40,7 +40,6 @@
 //! `bclient` so that Bull's `getWorkers()` lists slotbase workers; a connection that
 //! fails is dropped and the next claim opens a new one.
 
-pub mod bench;
 mod codec;
 
 use std::collections::HashMap;
