@@ -325,70 +325,65 @@ impl Processor {
             .map_err(|e| format!("cannot read applied effects: {e}"))?;
         let mut summary = Summary::default();
         let mut gave_up = Vec::new();
+        let mut done = Vec::new();
+        let mut failed_runs = Vec::new();
+        // Retries and replays may follow earlier failures: number their attempts.
+        let later_pass = !only.is_empty();
         for name in wanted {
             if applied.contains(&name) {
                 summary.skipped.push(name);
                 continue;
             }
-            let started = Instant::now();
-            let outcome = match self.run_one(&name, ev).await {
-                Ok(effects) => self
-                    .store
-                    .apply(
-                        &EffectKey {
-                            event_id: ev.id.clone(),
-                            handler: name.clone(),
-                        },
-                        effects,
-                    )
+            let prior = if later_pass {
+                self.store
+                    .handler_errors(&ev.id, &name)
                     .await
-                    .map_err(HandlerError::from),
-                Err(e) => Err(e),
+                    .map_err(|e| e.to_string())?
+                    .len() as u32
+            } else {
+                0
             };
+            let started = Instant::now();
+            let outcome = self.run_one(&name, ev).await;
             let duration_ms = started.elapsed().as_millis() as u64;
-            let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
+            let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
+                handler: name.clone(),
+                status: status.to_string(),
+                duration_ms,
+                error,
+                attempt,
+                at: now_ms(),
+            };
             match outcome {
-                Ok(fresh) => {
-                    let status = if fresh { "success" } else { "skipped" };
-                    self.log(&intake.meta, &name, status, duration_ms, None, 1)
-                        .await?;
-                    self.metrics.inc(
-                        metrics::HANDLER_RUNS,
-                        &[("handler", &name), ("outcome", status)],
-                    );
-                    if fresh {
-                        summary.applied.push(name);
-                    } else {
-                        summary.skipped.push(name);
-                    }
+                Ok(effects) => {
+                    let key = EffectKey {
+                        event_id: ev.id.clone(),
+                        handler: name.clone(),
+                    };
+                    done.push((key, effects, run("success", None, prior + 1)));
                 }
                 Err(err) => {
+                    let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
                     let permanent = matches!(err, HandlerError::Permanent(_));
                     let message = err.to_string();
-                    // The failure count includes this run.
-                    let prior = self
-                        .store
-                        .handler_errors(&ev.id, &name)
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .len() as u32;
+                    let prior = if later_pass {
+                        prior
+                    } else {
+                        self.store
+                            .handler_errors(&ev.id, &name)
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .len() as u32
+                    };
                     let failures = prior + 1;
                     let retry = !permanent && policy.can_retry(failures);
                     let status = if retry { "retrying" } else { "failed" };
-                    self.log(
-                        &intake.meta,
-                        &name,
-                        status,
-                        duration_ms,
-                        Some(&message),
-                        failures,
-                    )
-                    .await?;
                     self.metrics.inc(
                         metrics::HANDLER_RUNS,
                         &[("handler", &name), ("outcome", status)],
                     );
                     tracing::warn!(event_id = %ev.id, handler = %name, attempt = failures, retry, error = %message, "handler failed");
+                    failed_runs.push(run(status, Some(message), failures));
                     if retry {
                         self.schedule_retry(ev, &name, failures, &policy, origin_queue)
                             .await
@@ -398,6 +393,24 @@ impl Processor {
                         gave_up.push((name, policy.max_retries));
                     }
                 }
+            }
+        }
+        let names: Vec<String> = done.iter().map(|(k, _, _)| k.handler.clone()).collect();
+        let fresh = self
+            .store
+            .record(&intake.meta, done, failed_runs)
+            .await
+            .map_err(|e| format!("cannot record the handlers' effects: {e}"))?;
+        for (name, new) in names.into_iter().zip(fresh) {
+            let status = if new { "success" } else { "skipped" };
+            self.metrics.inc(
+                metrics::HANDLER_RUNS,
+                &[("handler", &name), ("outcome", status)],
+            );
+            if new {
+                summary.applied.push(name);
+            } else {
+                summary.skipped.push(name);
             }
         }
         if !gave_up.is_empty() {
@@ -428,31 +441,6 @@ impl Processor {
             summary.dead_letter = Some(id);
         }
         Ok(summary)
-    }
-
-    async fn log(
-        &self,
-        meta: &EventMeta,
-        handler: &str,
-        status: &str,
-        duration_ms: u64,
-        error: Option<&str>,
-        attempt: u32,
-    ) -> Result<u32, String> {
-        self.store
-            .log_run(
-                meta,
-                &HandlerRun {
-                    handler: handler.to_string(),
-                    status: status.to_string(),
-                    duration_ms,
-                    error: error.map(str::to_string),
-                    attempt,
-                    at: now_ms(),
-                },
-            )
-            .await
-            .map_err(|e| format!("cannot write the event log: {e}"))
     }
 
     async fn run_one(&self, name: &str, ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {

@@ -118,6 +118,64 @@ fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64)
     Ok(())
 }
 
+/// Insert the effect key and apply the effects, unless the key exists. Whether it was new.
+fn apply_once(
+    tx: &Transaction<'_>,
+    key: &EffectKey,
+    effects: Vec<Effect>,
+    now: i64,
+) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO effects (event_id, handler, applied_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![key.event_id, key.handler, now])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    for effect in effects {
+        apply_effect(tx, key, effect, now)?;
+    }
+    Ok(true)
+}
+
+/// The event's log entry, on first sight.
+fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
+           user_id, booking_id, queue, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        meta.event_id,
+        meta.event_type,
+        meta.timestamp,
+        meta.facility_id,
+        meta.user_id,
+        meta.booking_id,
+        meta.queue,
+        now
+    ])?;
+    Ok(())
+}
+
+fn insert_run(tx: &Transaction<'_>, event_id: &str, run: &HandlerRun) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO event_log_runs (event_id, handler, status, duration_ms, error, attempt, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        event_id,
+        run.handler,
+        run.status,
+        run.duration_ms as i64,
+        run.error,
+        run.attempt,
+        run.at
+    ])?;
+    Ok(())
+}
+
 fn category_str(c: Category) -> &'static str {
     match c {
         Category::Transactional => "transactional",
@@ -256,20 +314,34 @@ impl Store for SqliteStore {
     async fn apply(&self, key: &EffectKey, effects: Vec<Effect>) -> Result<bool> {
         let key = key.clone();
         self.db
+            .write(move |tx| apply_once(tx, &key, effects, now_ms()))
+            .await
+    }
+
+    async fn record(
+        &self,
+        meta: &EventMeta,
+        applied: Vec<(EffectKey, Vec<Effect>, HandlerRun)>,
+        failed: Vec<HandlerRun>,
+    ) -> Result<Vec<bool>> {
+        let meta = meta.clone();
+        self.db
             .write(move |tx| {
                 let now = now_ms();
-                let inserted = tx
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO effects (event_id, handler, applied_at) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![key.event_id, key.handler, now])?;
-                if inserted == 0 {
-                    return Ok(false);
+                insert_event_log(tx, &meta, now)?;
+                let mut fresh = Vec::with_capacity(applied.len());
+                for (key, effects, mut run) in applied {
+                    let new = apply_once(tx, &key, effects, now)?;
+                    if !new {
+                        run.status = "skipped".into();
+                    }
+                    insert_run(tx, &meta.event_id, &run)?;
+                    fresh.push(new);
                 }
-                for effect in effects {
-                    apply_effect(tx, &key, effect, now)?;
+                for run in failed {
+                    insert_run(tx, &meta.event_id, &run)?;
                 }
-                Ok(true)
+                Ok(fresh)
             })
             .await
     }
@@ -439,34 +511,8 @@ impl Store for SqliteStore {
         let run = run.clone();
         self.db
             .write(move |tx| {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
-                       user_id, booking_id, queue, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    meta.event_id,
-                    meta.event_type,
-                    meta.timestamp,
-                    meta.facility_id,
-                    meta.user_id,
-                    meta.booking_id,
-                    meta.queue,
-                    now_ms()
-                ])?;
-                tx.prepare_cached(
-                    "INSERT INTO event_log_runs (event_id, handler, status, duration_ms, error, attempt, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    meta.event_id,
-                    run.handler,
-                    run.status,
-                    run.duration_ms as i64,
-                    run.error,
-                    run.attempt,
-                    run.at
-                ])?;
+                insert_event_log(tx, &meta, now_ms())?;
+                insert_run(tx, &meta.event_id, &run)?;
                 let failures: u32 = tx
                     .prepare_cached(
                         "SELECT count(*) FROM event_log_runs
