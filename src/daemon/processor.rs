@@ -89,7 +89,14 @@ impl Processor {
             Ok(i) => i,
             Err(rej) => return self.reject(*rej, &payload).await,
         };
-        let result = self.run_handlers(&intake, &only, &origin_queue).await;
+        // A job seen for the first time (no failed attempt, never recovered from a stalled
+        // worker, not a retry) cannot have applied effects unless its event id was reused
+        // by another job; the store's effect keys still catch that case.
+        let first_delivery =
+            job.name != RETRY_JOB_NAME && job.attempts_made == 0 && job.stalled_counter == 0;
+        let result = self
+            .run_handlers(&intake, &only, &origin_queue, first_delivery)
+            .await;
         let elapsed = started.elapsed().as_secs_f64();
         let ty = intake.ctx.event_type.as_str();
         self.metrics.observe(
@@ -306,6 +313,7 @@ impl Processor {
         intake: &Intake,
         only: &[String],
         origin_queue: &str,
+        first_delivery: bool,
     ) -> Result<Summary, String> {
         let ev = &intake.ctx;
         let mut wanted = self.handlers_for(&ev.event_type);
@@ -318,11 +326,14 @@ impl Processor {
                 }
             }
         }
-        let applied = self
-            .store
-            .applied(&ev.id)
-            .await
-            .map_err(|e| format!("cannot read applied effects: {e}"))?;
+        let applied = if first_delivery {
+            Vec::new()
+        } else {
+            self.store
+                .applied(&ev.id)
+                .await
+                .map_err(|e| format!("cannot read applied effects: {e}"))?
+        };
         let mut summary = Summary::default();
         let mut gave_up = Vec::new();
         let mut done = Vec::new();

@@ -90,13 +90,90 @@ pub enum DbError {
     /// The writer thread is gone (it could not start, or a write closure panicked).
     #[error("the database writer has stopped")]
     WriterGone,
+    /// The group commit that carried this write failed.
+    #[error("the database commit failed: {0}")]
+    Commit(String),
     /// A read task panicked or was cancelled.
     #[error("a database read failed: {0}")]
     Reader(String),
 }
 
-/// A closure run on the writer thread.
-type WriteTask = Box<dyn FnOnce(&mut Connection) + Send>;
+/// Work for the writer thread.
+enum WriteTask {
+    /// A transactional write; runs in a savepoint of a shared transaction (group commit).
+    Tx(Box<dyn TxWork>),
+    /// A closure on the bare connection, outside any transaction.
+    Raw(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
+/// At most this many transactional writes share one commit.
+const GROUP_COMMIT_MAX: usize = 256;
+
+/// Answers a write's caller once the group's commit outcome is known.
+type Answer = Box<dyn FnOnce(Option<&DbError>) + Send>;
+
+/// A queued [`Db::write`]: run it inside the group's transaction, then learn whether the
+/// group committed; or, if the group could not even begin, fail it.
+trait TxWork: Send {
+    /// Run in a savepoint of `tx`; returns how to answer the caller once the outcome of
+    /// the commit is known.
+    fn run(self: Box<Self>, tx: &Transaction<'_>) -> Answer;
+    /// Answer the caller with an error without running.
+    fn abort(self: Box<Self>, err: &DbError);
+}
+
+struct WriteJob<F, R, E> {
+    f: F,
+    answer: oneshot::Sender<Result<R, E>>,
+}
+
+impl<F, R, E> TxWork for WriteJob<F, R, E>
+where
+    F: FnOnce(&Transaction<'_>) -> Result<R, E> + Send + 'static,
+    R: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    fn run(self: Box<Self>, tx: &Transaction<'_>) -> Answer {
+        let WriteJob { f, answer } = *self;
+        // The savepoint confines this closure's changes: an `Err` (or a panic) undoes
+        // them without touching the other writes of the group.
+        let out: Result<R, E> = match tx.execute_batch("SAVEPOINT slotbase_write") {
+            Err(e) => Err(DbError::from(e).into()),
+            Ok(()) => match catch_unwind(AssertUnwindSafe(|| f(tx))) {
+                Ok(Ok(v)) => match tx.execute_batch("RELEASE slotbase_write") {
+                    Ok(()) => Ok(v),
+                    Err(e) => {
+                        let _ =
+                            tx.execute_batch("ROLLBACK TO slotbase_write; RELEASE slotbase_write");
+                        Err(DbError::from(e).into())
+                    }
+                },
+                Ok(Err(e)) => {
+                    let _ = tx.execute_batch("ROLLBACK TO slotbase_write; RELEASE slotbase_write");
+                    Err(e)
+                }
+                Err(_panic) => {
+                    let _ = tx.execute_batch("ROLLBACK TO slotbase_write; RELEASE slotbase_write");
+                    // Dropping the sender tells the caller the writer failed it.
+                    return Box::new(|_| {});
+                }
+            },
+        };
+        Box::new(move |commit_err: Option<&DbError>| {
+            let out = match (out, commit_err) {
+                (Ok(_), Some(e)) => Err(DbError::Commit(e.to_string()).into()),
+                (out, _) => out,
+            };
+            let _ = answer.send(out);
+        })
+    }
+
+    fn abort(self: Box<Self>, err: &DbError) {
+        let _ = self
+            .answer
+            .send(Err(DbError::Commit(err.to_string()).into()));
+    }
+}
 
 /// A handle on one SQLite file. Cheap to clone; the writer thread stops when the last
 /// handle is dropped.
@@ -167,8 +244,12 @@ impl Db {
         &self.inner.path
     }
 
-    /// Run `f` in a `BEGIN IMMEDIATE` transaction on the writer thread: committed when it
-    /// returns `Ok`, rolled back when it returns `Err`.
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction on the writer thread: its changes are
+    /// committed when it returns `Ok` (the answer comes after the commit), undone when it
+    /// returns `Err`.
+    ///
+    /// Writes queued together share one transaction (group commit), each in a savepoint of
+    /// its own, so many small writes cost one commit instead of one each.
     ///
     /// Dropping the returned future does not cancel a write already queued: it still
     /// runs and commits, only its answer is lost.
@@ -178,15 +259,12 @@ impl Db {
         R: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        self.with_writer(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(DbError::from)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(DbError::from)?;
-            Ok(out)
-        })
-        .await?
+        let (answer, rx) = oneshot::channel();
+        self.inner
+            .writer
+            .send(WriteTask::Tx(Box::new(WriteJob { f, answer })))
+            .map_err(|_| DbError::WriterGone)?;
+        rx.await.map_err(|_| DbError::WriterGone)?
     }
 
     /// Run `f` with the write connection itself, outside any transaction (for work a
@@ -197,9 +275,9 @@ impl Db {
         R: Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let task: WriteTask = Box::new(move |conn| {
+        let task = WriteTask::Raw(Box::new(move |conn| {
             let _ = tx.send(f(conn));
-        });
+        }));
         self.inner
             .writer
             .send(task)
@@ -278,10 +356,53 @@ fn writer_thread(
     if ready.send(Ok(())).is_err() {
         return;
     }
-    for task in tasks {
-        // A panicking closure loses its own answer (the caller sees `WriterGone`) and
-        // rolls back its transaction when unwinding drops it; the writer carries on.
-        let _ = catch_unwind(AssertUnwindSafe(|| task(&mut conn)));
+    while let Ok(first) = tasks.recv() {
+        // Take whatever else is already queued, so that it shares one commit.
+        let mut batch = vec![first];
+        while batch.len() < GROUP_COMMIT_MAX {
+            match tasks.try_recv() {
+                Ok(t) => batch.push(t),
+                Err(_) => break,
+            }
+        }
+        let mut group = Vec::new();
+        for task in batch {
+            match task {
+                WriteTask::Tx(work) => group.push(work),
+                WriteTask::Raw(f) => {
+                    // Keep the order: writes queued before it commit first.
+                    commit_group(&mut conn, std::mem::take(&mut group));
+                    // A panicking closure loses its own answer (the caller sees
+                    // `WriterGone`); the writer carries on.
+                    let _ = catch_unwind(AssertUnwindSafe(|| f(&mut conn)));
+                }
+            }
+        }
+        commit_group(&mut conn, group);
+    }
+}
+
+/// Run queued writes in one immediate transaction, each in its savepoint, then commit and
+/// answer them all.
+fn commit_group(conn: &mut Connection, group: Vec<Box<dyn TxWork>>) {
+    if group.is_empty() {
+        return;
+    }
+    let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => {
+            let err = DbError::from(e);
+            for work in group {
+                work.abort(&err);
+            }
+            return;
+        }
+    };
+    let answers: Vec<_> = group.into_iter().map(|work| work.run(&tx)).collect();
+    let committed = tx.commit().map_err(DbError::from);
+    let err = committed.err();
+    for answer in answers {
+        answer(err.as_ref());
     }
 }
 
