@@ -124,7 +124,10 @@ impl Db {
     /// pending migrations. `busy_timeout` bounds how long a write waits for another
     /// process holding the write lock.
     pub async fn open(path: &Path, busy_timeout: Duration) -> Result<Db, DbError> {
-        let path = canonical(path)?;
+        let path = path.to_path_buf();
+        let path = tokio::task::spawn_blocking(move || canonical(&path))
+            .await
+            .map_err(|e| DbError::Reader(e.to_string()))??;
         if let Some(inner) = lock(registry()).get(&path).and_then(Weak::upgrade) {
             return Ok(Db { inner });
         }
