@@ -1,39 +1,55 @@
 //! `slotbase bench`: this machine's queue throughput and latency for a backend, measured
-//! through the same `QueueBackend` trait the daemon uses (like `river bench`).
+//! through the same `QueueBackend` trait and worker the daemon uses (like `river bench`).
 //!
-//! Phases, each on a fresh queue named `slotbase-bench-<random>` that is removed afterwards:
-//! 1. add: N jobs in batches (what `emit --count` does);
-//! 2. claim+complete: N jobs, claimed and completed in batches by several workers;
-//! 3. idle latency: one job at a time added to an empty queue while a worker blocks on
-//!    it; the time from add to claim.
+//! Phases, each on a fresh queue (`bench-<phase>-<ms>`) that is removed afterwards:
+//! 1. add: N jobs, [`ADD_CALL`] per call (what `emit --count` does);
+//! 2. consume: a worker with a no-op handler at `--concurrency` runs the N jobs;
+//! 3. batched claim+complete: N jobs claimed and completed `--batch` at a time by a few
+//!    tasks (the embedded queue's raw capacity);
+//! 4. idle latency: with a worker blocked on an empty queue, one job at a time is added and
+//!    the time from the add call to the handler starting is recorded.
+//!
+//! With `--bull-peer benches/bull-peer.js` (Redis only), real Bull 4.16.5 runs `addBulk` and
+//! a worker at the same concurrency on the same Redis in the same run, for the ratios.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::Context;
 use crate::output;
-use crate::queue::{JobOptions, JobState, NewJob, QueueBackend};
+use crate::queue::worker::{Worker, WorkerOptions};
+use crate::queue::{Job, JobOptions, JobState, NewJob, QueueBackend, Result, now_ms};
+
+/// Jobs per `add` call in [`add_rate`]: the backend pipelines within a call.
+pub const ADD_CALL: usize = 10_000;
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// The backend to measure (redis needs --redis URL or redis.url)
+    /// The backend to measure (redis needs --redis URL or redis.url; sqlite uses a
+    /// temporary file unless --db is given)
     #[arg(long, value_enum, default_value = "sqlite")]
     pub backend: BenchBackend,
-    /// Jobs for the add and claim+complete phases
+    /// Jobs for the throughput phases
     #[arg(long, default_value_t = 50_000)]
     pub jobs: u64,
-    /// Jobs per add call and per claim call
+    /// Worker concurrency in the consume phase (Bull's peer uses the same)
+    #[arg(long, default_value_t = 50)]
+    pub concurrency: usize,
+    /// Jobs per claim and per complete in the batched phase
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
-    /// Concurrent workers in the claim+complete phase
-    #[arg(long, default_value_t = 4)]
-    pub workers: usize,
     /// Samples for the idle-latency phase
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+    /// Also run real Bull with this script (benches/bull-peer.js; needs node and
+    /// `npm ci --prefix tests/interop`), on the same Redis
+    #[arg(long, value_name = "SCRIPT")]
+    pub bull_peer: Option<std::path::PathBuf>,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
@@ -45,138 +61,118 @@ pub enum BenchBackend {
     Redis,
 }
 
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Throughput {
+    pub jobs: u64,
+    pub seconds: f64,
+    pub per_second: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Latency {
+    pub samples: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
 /// What `bench` measured.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BenchReport {
     pub backend: String,
     pub location: String,
-    pub jobs: u64,
-    pub add_per_sec: f64,
-    pub claim_complete_per_sec: f64,
-    pub idle_latency_p50_ms: f64,
-    pub idle_latency_p99_ms: f64,
-    pub idle_latency_max_ms: f64,
+    pub add: Throughput,
+    pub consume: Throughput,
+    pub concurrency: usize,
+    pub batched_claim_complete: Throughput,
+    pub idle_latency: Latency,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bull: Option<serde_json::Value>,
 }
 
-pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
-    anyhow::ensure!(args.jobs > 0, "--jobs must be at least 1");
-    anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
-    anyhow::ensure!(args.workers > 0, "--workers must be at least 1");
-    let mut settings = ctx.settings.clone();
-    let _tmp; // keeps the temporary database alive for the run
-    match args.backend {
-        BenchBackend::Sqlite => {
-            settings.redis.url.clear();
-            if ctx.flags.db.is_none() {
-                let dir = tempfile_dir()?;
-                settings.store.path = dir.join("bench.db").display().to_string();
-                _tmp = Some(TempDir(dir));
-            } else {
-                _tmp = None;
-            }
-        }
-        BenchBackend::Redis => {
-            anyhow::ensure!(
-                !settings.redis.url.is_empty(),
-                "bench --backend redis needs a Redis: pass --redis redis://127.0.0.1:6379 or set redis.url"
-            );
-            _tmp = None;
-        }
+fn throughput(jobs: u64, elapsed: Duration) -> Throughput {
+    let seconds = elapsed.as_secs_f64();
+    Throughput {
+        jobs,
+        seconds,
+        per_second: jobs as f64 / seconds.max(1e-9),
     }
-    let q = crate::queue::open(&settings).await?;
-    let report = measure(q, &args).await?;
-    if args.json {
-        output::json(&report)?;
-    } else {
-        output::fields(&[
-            (
-                "backend",
-                format!("{} ({})", report.backend, report.location),
-            ),
-            ("jobs", report.jobs.to_string()),
-            ("add", format!("{:.0} jobs/s", report.add_per_sec)),
-            (
-                "claim+complete",
-                format!(
-                    "{:.0} jobs/s ({} workers, batches of {})",
-                    report.claim_complete_per_sec, args.workers, args.batch
-                ),
-            ),
-            (
-                "idle latency",
-                format!(
-                    "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples)",
-                    report.idle_latency_p50_ms,
-                    report.idle_latency_p99_ms,
-                    report.idle_latency_max_ms,
-                    args.samples
-                ),
-            ),
-        ])?;
-    }
-    Ok(crate::exit::SUCCESS)
 }
 
-/// Run the three phases on `q`.
-pub async fn measure(q: Arc<dyn QueueBackend>, args: &BenchArgs) -> anyhow::Result<BenchReport> {
-    let queue = format!(
-        "slotbase-bench-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let result = phases(&q, &queue, args).await;
-    // Leave nothing behind, whatever happened.
-    let _ = q.drain(&queue, true).await;
-    for state in JobState::ALL {
-        let _ = q.clean(&queue, state, Duration::ZERO, None).await;
+/// A small legacy-shaped payload, like the seed's `booking-event` jobs.
+fn bench_job(n: u64) -> NewJob {
+    NewJob {
+        name: "booking-event".into(),
+        data: format!(
+            r#"{{"eventType":"booking.confirmed","eventId":"bench-{n}","timestamp":"2026-11-25T10:00:00.000Z","data":{{"bookingId":"bk-{n}"}}}}"#
+        ),
+        opts: JobOptions::default(),
     }
-    result
 }
 
-async fn phases(
-    q: &Arc<dyn QueueBackend>,
+/// A queue name for one phase, so runs never mix.
+pub fn bench_queue(phase: &str) -> String {
+    format!("bench-{phase}-{}", now_ms())
+}
+
+/// Add `n` jobs to `queue`, [`ADD_CALL`] per call.
+pub async fn add_rate(q: &dyn QueueBackend, queue: &str, n: u64) -> Result<Throughput> {
+    let start = Instant::now();
+    let mut added = 0u64;
+    while added < n {
+        let take = (n - added).min(ADD_CALL as u64);
+        let jobs = (added..added + take).map(bench_job).collect();
+        q.add(queue, jobs).await?;
+        added += take;
+    }
+    Ok(throughput(n, start.elapsed()))
+}
+
+/// Run a worker with a no-op handler at `concurrency` until `n` jobs (already waiting)
+/// are completed.
+pub async fn consume_rate(
+    q: Arc<dyn QueueBackend>,
     queue: &str,
-    args: &BenchArgs,
-) -> anyhow::Result<BenchReport> {
-    let payload = serde_json::json!({
-        "id": "00000000-0000-4000-8000-000000000000",
-        "type": "booking.confirmed",
-        "data": {"bookingId": "BKG-000001", "priceAmount": 45.5, "priceCurrency": "EUR"}
+    n: u64,
+    concurrency: usize,
+) -> Result<Throughput> {
+    let base = q.counts(queue).await?.completed;
+    let worker = Worker::new(q.clone(), queue, |_job: Job| async {
+        Ok("null".to_string())
     })
-    .to_string();
-    let opts = JobOptions {
-        remove_on_complete: Some(crate::queue::KeepJobs {
-            count: Some(0),
-            age: None,
-        }),
-        ..JobOptions::default()
-    };
-    let job = |_: u64| NewJob {
-        name: "bench".into(),
-        data: payload.clone(),
-        opts: opts.clone(),
-    };
-
-    // 1. add
-    let started = Instant::now();
-    let mut added = 0;
-    while added < args.jobs {
-        let n = (args.jobs - added).min(args.batch as u64);
-        q.add(queue, (0..n).map(job).collect())
-            .await
-            .context("bench: add")?;
-        added += n;
+    .with_options(WorkerOptions {
+        concurrency,
+        block: Duration::from_millis(200),
+        ..WorkerOptions::default()
+    });
+    let stop = CancellationToken::new();
+    let start = Instant::now();
+    let run = tokio::spawn(worker.run(stop.clone()));
+    while q.counts(queue).await?.completed < base + n {
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let add_per_sec = args.jobs as f64 / started.elapsed().as_secs_f64();
+    let elapsed = start.elapsed();
+    stop.cancel();
+    let _ = run.await;
+    Ok(throughput(n, elapsed))
+}
 
-    // 2. claim + complete
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..args.workers {
-        let q = q.clone();
-        let queue = queue.to_string();
-        let batch = args.batch;
-        tasks.push(tokio::spawn(async move {
+/// Claim and complete `n` waiting jobs, `batch` per call, from `tasks` concurrent tasks.
+pub async fn batched_rate(
+    q: Arc<dyn QueueBackend>,
+    queue: &str,
+    n: u64,
+    batch: usize,
+    tasks: usize,
+) -> Result<Throughput> {
+    let start = Instant::now();
+    let mut running = Vec::new();
+    for _ in 0..tasks {
+        let (q, queue) = (q.clone(), queue.to_string());
+        running.push(tokio::spawn(async move {
             let token = uuid::Uuid::new_v4().to_string();
             let mut done = 0u64;
             loop {
@@ -184,85 +180,245 @@ async fn phases(
                     .claim(&queue, &token, Duration::from_secs(30), batch, None)
                     .await?;
                 if jobs.is_empty() {
-                    break;
+                    return Ok::<u64, crate::queue::QueueError>(done);
                 }
-                let results: Vec<(String, String)> = jobs
-                    .into_iter()
-                    .map(|j| (j.id, "null".to_string()))
-                    .collect();
+                let results: Vec<(String, String)> =
+                    jobs.into_iter().map(|j| (j.id, "null".into())).collect();
                 done += results.len() as u64;
                 q.complete(&queue, &token, &results).await?;
             }
-            Ok::<u64, crate::queue::QueueError>(done)
         }));
     }
-    let mut consumed = 0;
-    for t in tasks {
-        consumed += t.await.context("bench worker panicked")??;
-    }
-    let claim_complete_per_sec = consumed as f64 / started.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        consumed == args.jobs,
-        "bench: consumed {consumed} of {} jobs",
-        args.jobs
-    );
-
-    // 3. idle latency: a blocked worker, one job at a time.
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
-    let consumer = {
-        let q = q.clone();
-        let queue = queue.to_string();
-        let samples = args.samples;
-        tokio::spawn(async move {
-            let token = uuid::Uuid::new_v4().to_string();
-            let mut got = 0;
-            while got < samples {
-                let jobs = q
-                    .claim(
-                        &queue,
-                        &token,
-                        Duration::from_secs(30),
-                        1,
-                        Some(Duration::from_secs(2)),
-                    )
-                    .await?;
-                for j in jobs {
-                    let _ = tx.send(Instant::now());
-                    q.complete(&queue, &token, &[(j.id, "null".into())]).await?;
-                    got += 1;
-                }
-            }
-            Ok::<(), crate::queue::QueueError>(())
-        })
-    };
-    let mut latencies = Vec::with_capacity(args.samples);
-    for i in 0..args.samples {
-        // Give the consumer time to go idle (blocked) before each add.
-        tokio::time::sleep(Duration::from_millis(15)).await;
-        let sent = Instant::now();
-        q.add(queue, vec![job(i as u64)]).await?;
-        let got = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+    let mut done = 0;
+    for t in running {
+        done += t
             .await
-            .context("bench: a job was not claimed within 10 s")?
-            .context("bench: the consumer stopped")?;
-        latencies.push(got.saturating_duration_since(sent).as_secs_f64() * 1000.0);
+            .map_err(|e| crate::queue::QueueError::Backend(e.to_string()))??;
     }
-    consumer.await.context("bench consumer panicked")??;
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies.get(i).copied().unwrap_or(0.0)
+    debug_assert_eq!(done, n);
+    Ok(throughput(done, start.elapsed()))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// On an idle queue with a running worker, add one job at a time and measure the time
+/// from the add call to the handler starting.
+pub async fn idle_latency(
+    q: Arc<dyn QueueBackend>,
+    queue: &str,
+    samples: usize,
+) -> Result<Latency> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
+    let worker = Worker::new(q.clone(), queue, move |_job: Job| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(Instant::now());
+            Ok("null".to_string())
+        }
+    })
+    .with_options(WorkerOptions {
+        concurrency: 1,
+        block: Duration::from_secs(2),
+        ..WorkerOptions::default()
+    });
+    let stop = CancellationToken::new();
+    let run = tokio::spawn(worker.run(stop.clone()));
+    // Let the worker reach its blocking wait before the first sample.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut ms = Vec::with_capacity(samples);
+    for n in 0..samples as u64 {
+        let t0 = Instant::now();
+        q.add(queue, vec![bench_job(n)]).await?;
+        let Some(started) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .ok()
+            .flatten()
+        else {
+            break;
+        };
+        ms.push(started.duration_since(t0).as_secs_f64() * 1000.0);
+        // Idle again: the worker goes back to its blocking wait.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.cancel();
+    let _ = run.await;
+    ms.sort_by(f64::total_cmp);
+    Ok(Latency {
+        samples: ms.len(),
+        p50_ms: percentile(&ms, 50.0),
+        p99_ms: percentile(&ms, 99.0),
+        max_ms: ms.last().copied().unwrap_or(0.0),
+    })
+}
+
+/// Remove every job of a bench queue.
+async fn cleanup(q: &dyn QueueBackend, queue: &str) {
+    let _ = q.drain(queue, true).await;
+    for state in JobState::ALL {
+        let _ = q.clean(queue, state, Duration::ZERO, None).await;
+    }
+}
+
+pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
+    anyhow::ensure!(args.jobs > 0, "--jobs must be at least 1");
+    anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
+    anyhow::ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    let mut settings = ctx.settings.clone();
+    let tmp = match args.backend {
+        BenchBackend::Sqlite => {
+            settings.redis.url.clear();
+            if ctx.flags.db.is_none() {
+                let dir = std::env::temp_dir()
+                    .join(format!("slotbase-bench-{}", uuid::Uuid::new_v4().simple()));
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                settings.store.path = dir.join("bench.db").display().to_string();
+                Some(TempDir(dir))
+            } else {
+                None
+            }
+        }
+        BenchBackend::Redis => {
+            anyhow::ensure!(
+                !settings.redis.url.is_empty(),
+                "bench --backend redis needs a Redis: pass --redis redis://127.0.0.1:6379 or set redis.url"
+            );
+            None
+        }
     };
-    Ok(BenchReport {
+    if args.bull_peer.is_some() && matches!(args.backend, BenchBackend::Sqlite) {
+        anyhow::bail!("--bull-peer compares with Bull on Redis; use it with --backend redis");
+    }
+    let q = crate::queue::open(&settings).await?;
+    let progress = |what: &str| {
+        if !args.json {
+            eprintln!("bench: {what}...");
+        }
+    };
+
+    progress("add");
+    let queue = bench_queue("consume");
+    let add = add_rate(q.as_ref(), &queue, args.jobs).await?;
+    progress("consume");
+    let consume = consume_rate(q.clone(), &queue, args.jobs, args.concurrency).await?;
+    cleanup(q.as_ref(), &queue).await;
+
+    progress("batched claim+complete");
+    let queue = bench_queue("batched");
+    add_rate(q.as_ref(), &queue, args.jobs).await?;
+    let batched = batched_rate(q.clone(), &queue, args.jobs, args.batch, 4).await?;
+    cleanup(q.as_ref(), &queue).await;
+
+    progress("idle latency");
+    let queue = bench_queue("latency");
+    let latency = idle_latency(q.clone(), &queue, args.samples).await?;
+    cleanup(q.as_ref(), &queue).await;
+
+    let bull = match &args.bull_peer {
+        Some(script) => {
+            progress("Bull 4.16.5 peer");
+            Some(bull_peer(script, &settings, args.jobs, args.concurrency).await?)
+        }
+        None => None,
+    };
+    drop(tmp);
+    let report = BenchReport {
         backend: q.kind().to_string(),
         location: q.location(),
-        jobs: args.jobs,
-        add_per_sec,
-        claim_complete_per_sec,
-        idle_latency_p50_ms: pct(0.50),
-        idle_latency_p99_ms: pct(0.99),
-        idle_latency_max_ms: latencies.last().copied().unwrap_or(0.0),
-    })
+        add,
+        consume,
+        concurrency: args.concurrency,
+        batched_claim_complete: batched,
+        idle_latency: latency,
+        bull,
+    };
+    if args.json {
+        output::json(&report)?;
+        return Ok(crate::exit::SUCCESS);
+    }
+    let mut rows = vec![
+        (
+            "backend",
+            format!("{} ({})", report.backend, report.location),
+        ),
+        ("jobs", args.jobs.to_string()),
+        ("add", format!("{:.0} jobs/s", report.add.per_second)),
+        (
+            "consume",
+            format!(
+                "{:.0} jobs/s (worker, no-op handler, concurrency {})",
+                report.consume.per_second, args.concurrency
+            ),
+        ),
+        (
+            "claim+complete",
+            format!(
+                "{:.0} jobs/s (batches of {})",
+                report.batched_claim_complete.per_second, args.batch
+            ),
+        ),
+        (
+            "idle latency",
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} samples, add to handler start)",
+                report.idle_latency.p50_ms,
+                report.idle_latency.p99_ms,
+                report.idle_latency.max_ms,
+                report.idle_latency.samples
+            ),
+        ),
+    ];
+    if let Some(b) = &report.bull {
+        let add_bulk = b["addBulk"]["perSecond"].as_f64().unwrap_or(0.0);
+        let worker = b["worker"]["perSecond"].as_f64().unwrap_or(0.0);
+        rows.push((
+            "Bull addBulk",
+            format!(
+                "{add_bulk:.0} jobs/s (slotbase add is {:.1}x)",
+                report.add.per_second / add_bulk.max(1e-9)
+            ),
+        ));
+        rows.push((
+            "Bull worker",
+            format!(
+                "{worker:.0} jobs/s at concurrency {} (slotbase consume is {:.1}x)",
+                args.concurrency,
+                report.consume.per_second / worker.max(1e-9)
+            ),
+        ));
+    }
+    output::fields(&rows)?;
+    Ok(crate::exit::SUCCESS)
+}
+
+/// Run real Bull's `addBulk` and worker on the same Redis.
+async fn bull_peer(
+    script: &std::path::Path,
+    settings: &crate::settings::Settings,
+    jobs: u64,
+    concurrency: usize,
+) -> anyhow::Result<serde_json::Value> {
+    let out = tokio::process::Command::new("node")
+        .arg(script)
+        .arg(&settings.redis.url)
+        .arg(&settings.redis.prefix)
+        .arg(jobs.to_string())
+        .arg(concurrency.to_string())
+        .output()
+        .await
+        .context("running node for --bull-peer")?;
+    anyhow::ensure!(
+        out.status.success(),
+        "the Bull peer failed (is Bull installed? npm ci --prefix tests/interop): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).context("the Bull peer printed no JSON")
 }
 
 /// A directory removed on drop.
@@ -272,11 +428,4 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
-    let dir =
-        std::env::temp_dir().join(format!("slotbase-bench-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir)
 }

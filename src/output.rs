@@ -48,7 +48,7 @@ pub fn new_table(headers: &[&str]) -> Table {
     if !io::stdout().is_terminal() {
         t.set_width(200);
     }
-    t.set_header(headers.iter().map(|h| Cell::new(h)));
+    t.set_header(headers.iter().map(Cell::new));
     t
 }
 

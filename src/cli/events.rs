@@ -34,11 +34,39 @@ pub enum EventsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// What the daemon did with one event: handlers, notifications, dead letters
+    Trace {
+        /// The event id (DomainEvent `id` or legacy `eventId`)
+        event_id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stream the handler runs the daemon records, as it records them
+    Tail {
+        /// Start with this many past lines
+        #[arg(long, short = 'n', default_value_t = 20)]
+        last: u64,
+        /// Print the past lines and stop
+        #[arg(long)]
+        no_follow: bool,
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(ctx: &Context, cmd: EventsCommand) -> anyhow::Result<i32> {
     match cmd {
         EventsCommand::List { json } => list(json)?,
+        EventsCommand::Trace { event_id, json } => {
+            return super::trace::trace(ctx, &event_id, json).await;
+        }
+        EventsCommand::Tail {
+            last,
+            no_follow,
+            json,
+        } => return super::trace::tail(ctx, last, !no_follow, json).await,
         EventsCommand::Show {
             event_type,
             format,

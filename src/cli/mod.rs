@@ -3,9 +3,14 @@
 
 mod assets;
 mod config;
+mod daemon;
+mod dlq;
 mod emit;
 mod events;
+mod notifications;
+mod prefs;
 mod queue;
+mod trace;
 mod webhook;
 
 use std::path::PathBuf;
@@ -66,6 +71,17 @@ pub enum Command {
     /// Webhook endpoints, signing and verification
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
+    /// Dead letters: list, show, replay, ignore, purge
+    #[command(subcommand)]
+    Dlq(dlq::DlqCommand),
+    /// Per-user notification preferences
+    #[command(subcommand)]
+    Prefs(prefs::PrefsCommand),
+    /// Notifications the daemon created
+    #[command(subcommand)]
+    Notifications(notifications::NotificationsCommand),
+    /// Run processors, handlers and the HTTP listener (for systemd: Type=notify)
+    Daemon(daemon::DaemonArgs),
     /// Validate or show the configuration
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -89,6 +105,33 @@ impl Context {
     pub async fn queues(&self) -> anyhow::Result<std::sync::Arc<dyn crate::queue::QueueBackend>> {
         crate::queue::open(&self.settings).await
     }
+
+    /// Open the store (the embedded SQLite file).
+    pub async fn store(&self) -> anyhow::Result<std::sync::Arc<dyn crate::store::Store>> {
+        dlq::open_store(self).await
+    }
+}
+
+/// Ask before a destructive bulk action; without a terminal, `--yes` is required.
+pub(crate) fn confirm(yes: bool, question: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        anyhow::bail!(
+            "{question} Refusing without confirmation: no terminal to ask on; pass --yes"
+        );
+    }
+    let ok = dialoguer::Confirm::new()
+        .with_prompt(question)
+        .default(false)
+        .interact()
+        .map_err(|e| anyhow::anyhow!("reading the confirmation: {e}"))?;
+    if !ok {
+        anyhow::bail!("cancelled; nothing changed");
+    }
+    Ok(())
 }
 
 /// Parse, run, and return the process exit code.
@@ -105,7 +148,9 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    init_cli_logging(cli.global.verbose);
+    if !matches!(cli.command, Command::Daemon(_)) {
+        init_cli_logging(cli.global.verbose);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -153,6 +198,9 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
         return config::run(cmd, &flags);
     }
     let (settings, sources) = Settings::load(&flags)?;
+    if matches!(cli.command, Command::Daemon(_)) {
+        daemon::init_logging(&settings, cli.global.verbose);
+    }
     let ctx = Context {
         settings,
         sources,
@@ -169,6 +217,10 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
             Command::Queue(cmd) => queue::run(&ctx, cmd).await,
             Command::Webhook(cmd) => webhook::run(&ctx, cmd).await,
             Command::Bench(args) => crate::bench::run(&ctx, args).await,
+            Command::Dlq(cmd) => dlq::run(&ctx, cmd).await,
+            Command::Prefs(cmd) => prefs::run(&ctx, cmd).await,
+            Command::Notifications(cmd) => notifications::run(&ctx, cmd).await,
+            Command::Daemon(args) => daemon::run(&ctx, args).await,
             Command::Config(_) | Command::Completions(_) | Command::Man => unreachable!(),
         }
     })

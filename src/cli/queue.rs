@@ -1,15 +1,14 @@
 //! `slotbase queue ...`: operator actions on any queue, Redis (Bull v4 layout) or embedded.
 //! Output is the same for both backends because both speak through `QueueBackend`.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Context;
+use super::{Context, confirm};
 use crate::exit;
 use crate::output;
 use crate::queue::{IdOutcome, Job, JobCounts, JobState, QueueBackend, now_ms};
@@ -301,25 +300,6 @@ pub async fn run(ctx: &Context, cmd: QueueCommand) -> anyhow::Result<i32> {
             report_ids(&queue, "promoted", &ids, &outcomes, json, "delayed")
         }
     }
-}
-
-/// Ask before a destructive bulk action; without a terminal, `--yes` is required.
-fn confirm(yes: bool, question: &str) -> anyhow::Result<()> {
-    if yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        bail!("{question} Refusing without confirmation: no terminal to ask on; pass --yes");
-    }
-    let ok = dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .context("reading the confirmation")?;
-    if !ok {
-        bail!("cancelled; nothing changed");
-    }
-    Ok(())
 }
 
 async fn count_older(

@@ -216,7 +216,14 @@ async fn recipients(
             }
             admins.into_iter().collect()
         }
-        Who::Manager => vec![cfg.ticket_manager_id.clone()],
+        Who::Manager => {
+            if cfg.ticket_manager_id.is_empty() {
+                return Err(HandlerError::Permanent(
+                    "escalations go to notifications.ticket_manager_id, which is empty; set it, then replay".into(),
+                ));
+            }
+            vec![cfg.ticket_manager_id.clone()]
+        }
     })
 }
 

@@ -21,7 +21,7 @@ use super::handlers::{self, EventCtx, HandlerError, NotifyConfig};
 use super::retry::RetryPolicy;
 use crate::event::{self, Format};
 use crate::metrics::{self, Metrics};
-use crate::notify::rules::{self, Shape};
+use crate::notify::rules::Shape;
 use crate::queue::{Failure, Job, JobOptions, NewJob, QueueBackend, Retry, now_ms};
 use crate::settings::{ForwardTarget, Settings};
 use crate::store::{
@@ -87,7 +87,7 @@ impl Processor {
         let started = Instant::now();
         let intake = match self.intake(&payload, &origin_queue, &job.id) {
             Ok(i) => i,
-            Err(rej) => return self.reject(rej, &payload).await,
+            Err(rej) => return self.reject(*rej, &payload).await,
         };
         let result = self.run_handlers(&intake, &only, &origin_queue).await;
         let elapsed = started.elapsed().as_secs_f64();
@@ -132,7 +132,7 @@ impl Processor {
         }
     }
 
-    fn intake(&self, payload: &str, queue: &str, job_id: &str) -> Result<Intake, Rejection> {
+    fn intake(&self, payload: &str, queue: &str, job_id: &str) -> Result<Intake, Box<Rejection>> {
         let fallback_meta = |id: String, ty: String| EventMeta {
             event_id: id,
             event_type: ty,
@@ -145,7 +145,7 @@ impl Processor {
         let unknown_id = || format!("{queue}/{job_id}");
         let limit = self.settings.daemon.max_payload_bytes;
         if payload.len() > limit {
-            return Err(Rejection {
+            return Err(Box::new(Rejection {
                 code: "payload_too_large",
                 message: format!(
                     "payload of {} bytes is over the limit of {limit} (daemon.max_payload_bytes)",
@@ -153,17 +153,17 @@ impl Processor {
                 ),
                 meta: fallback_meta(unknown_id(), "unknown".into()),
                 event: None,
-            });
+            }));
         }
         let value: Value = match serde_json::from_str(payload) {
             Ok(v) => v,
             Err(e) => {
-                return Err(Rejection {
+                return Err(Box::new(Rejection {
                     code: "malformed_json",
                     message: format!("the payload is not valid JSON: {e}"),
                     meta: fallback_meta(unknown_id(), "unknown".into()),
                     event: None,
-                });
+                }));
             }
         };
         let get = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
@@ -173,35 +173,31 @@ impl Processor {
             (Format::Domain, get("id"), get("type"))
         };
         let Some(ty) = ty.filter(|t| !t.is_empty()) else {
-            return Err(Rejection {
+            return Err(Box::new(Rejection {
                 code: "invalid_event",
                 message: "the event has no type (\"type\", or \"eventType\" in the legacy shape)"
                     .into(),
                 meta: fallback_meta(id.unwrap_or_else(unknown_id), "unknown".into()),
                 event: Some(value),
-            });
+            }));
         };
         let Some(id) = id.filter(|i| !i.is_empty()) else {
-            return Err(Rejection {
+            return Err(Box::new(Rejection {
                 code: "missing_id",
                 message: "the event has no id (\"id\", or \"eventId\" in the legacy shape); it cannot be deduplicated".into(),
                 meta: fallback_meta(unknown_id(), ty),
                 event: Some(value),
-            });
+            }));
         };
         let data = value.get("data").cloned().unwrap_or(Value::Null);
         let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let timestamp = get("timestamp");
         let facility_id = get("facilityId").or_else(|| s(&data, "facilityId"));
         let user_id = get("userId").or_else(|| s(&data, "userId"));
-        let shape = match format {
-            Format::Legacy => Shape::Legacy,
-            Format::Domain
-                if rules::rules_for(&ty, Shape::Domain).is_empty() && has_legacy_form(&ty) =>
-            {
-                Shape::Legacy
-            }
-            Format::Domain => Shape::Domain,
+        let catalogued = event::lookup(&ty);
+        let shape = match &catalogued {
+            Ok(t) if t.shape_seed(format) == event::Seed::Notification => Shape::Legacy,
+            _ => Shape::Domain,
         };
         let ctx = EventCtx {
             id: id.clone(),
@@ -222,24 +218,24 @@ impl Processor {
             booking_id: ctx.booking_id(),
             queue: queue.to_string(),
         };
-        let ty_def = match event::lookup(&ty) {
+        let ty_def = match catalogued {
             Ok(t) => t,
             Err(e) => {
-                return Err(Rejection {
+                return Err(Box::new(Rejection {
                     code: "unknown_type",
                     message: e.to_string(),
                     meta,
                     event: Some(value),
-                });
+                }));
             }
         };
         if let Err(e) = event::validate(&value, ty_def, format) {
-            return Err(Rejection {
+            return Err(Box::new(Rejection {
                 code: "invalid_event",
                 message: e.to_string(),
                 meta,
                 event: Some(value),
-            });
+            }));
         }
         Ok(Intake { ctx, meta })
     }
@@ -329,70 +325,65 @@ impl Processor {
             .map_err(|e| format!("cannot read applied effects: {e}"))?;
         let mut summary = Summary::default();
         let mut gave_up = Vec::new();
+        let mut done = Vec::new();
+        let mut failed_runs = Vec::new();
+        // Retries and replays may follow earlier failures: number their attempts.
+        let later_pass = !only.is_empty();
         for name in wanted {
             if applied.contains(&name) {
                 summary.skipped.push(name);
                 continue;
             }
-            let started = Instant::now();
-            let outcome = match self.run_one(&name, ev).await {
-                Ok(effects) => self
-                    .store
-                    .apply(
-                        &EffectKey {
-                            event_id: ev.id.clone(),
-                            handler: name.clone(),
-                        },
-                        effects,
-                    )
+            let prior = if later_pass {
+                self.store
+                    .handler_errors(&ev.id, &name)
                     .await
-                    .map_err(HandlerError::from),
-                Err(e) => Err(e),
+                    .map_err(|e| e.to_string())?
+                    .len() as u32
+            } else {
+                0
             };
+            let started = Instant::now();
+            let outcome = self.run_one(&name, ev).await;
             let duration_ms = started.elapsed().as_millis() as u64;
-            let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
+            let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
+                handler: name.clone(),
+                status: status.to_string(),
+                duration_ms,
+                error,
+                attempt,
+                at: now_ms(),
+            };
             match outcome {
-                Ok(fresh) => {
-                    let status = if fresh { "success" } else { "skipped" };
-                    self.log(&intake.meta, &name, status, duration_ms, None, 1)
-                        .await?;
-                    self.metrics.inc(
-                        metrics::HANDLER_RUNS,
-                        &[("handler", &name), ("outcome", status)],
-                    );
-                    if fresh {
-                        summary.applied.push(name);
-                    } else {
-                        summary.skipped.push(name);
-                    }
+                Ok(effects) => {
+                    let key = EffectKey {
+                        event_id: ev.id.clone(),
+                        handler: name.clone(),
+                    };
+                    done.push((key, effects, run("success", None, prior + 1)));
                 }
                 Err(err) => {
+                    let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
                     let permanent = matches!(err, HandlerError::Permanent(_));
                     let message = err.to_string();
-                    // The failure count includes this run.
-                    let prior = self
-                        .store
-                        .handler_errors(&ev.id, &name)
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .len() as u32;
+                    let prior = if later_pass {
+                        prior
+                    } else {
+                        self.store
+                            .handler_errors(&ev.id, &name)
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .len() as u32
+                    };
                     let failures = prior + 1;
                     let retry = !permanent && policy.can_retry(failures);
                     let status = if retry { "retrying" } else { "failed" };
-                    self.log(
-                        &intake.meta,
-                        &name,
-                        status,
-                        duration_ms,
-                        Some(&message),
-                        failures,
-                    )
-                    .await?;
                     self.metrics.inc(
                         metrics::HANDLER_RUNS,
                         &[("handler", &name), ("outcome", status)],
                     );
                     tracing::warn!(event_id = %ev.id, handler = %name, attempt = failures, retry, error = %message, "handler failed");
+                    failed_runs.push(run(status, Some(message), failures));
                     if retry {
                         self.schedule_retry(ev, &name, failures, &policy, origin_queue)
                             .await
@@ -402,6 +393,24 @@ impl Processor {
                         gave_up.push((name, policy.max_retries));
                     }
                 }
+            }
+        }
+        let names: Vec<String> = done.iter().map(|(k, _, _)| k.handler.clone()).collect();
+        let fresh = self
+            .store
+            .record(&intake.meta, done, failed_runs)
+            .await
+            .map_err(|e| format!("cannot record the handlers' effects: {e}"))?;
+        for (name, new) in names.into_iter().zip(fresh) {
+            let status = if new { "success" } else { "skipped" };
+            self.metrics.inc(
+                metrics::HANDLER_RUNS,
+                &[("handler", &name), ("outcome", status)],
+            );
+            if new {
+                summary.applied.push(name);
+            } else {
+                summary.skipped.push(name);
             }
         }
         if !gave_up.is_empty() {
@@ -432,31 +441,6 @@ impl Processor {
             summary.dead_letter = Some(id);
         }
         Ok(summary)
-    }
-
-    async fn log(
-        &self,
-        meta: &EventMeta,
-        handler: &str,
-        status: &str,
-        duration_ms: u64,
-        error: Option<&str>,
-        attempt: u32,
-    ) -> Result<u32, String> {
-        self.store
-            .log_run(
-                meta,
-                &HandlerRun {
-                    handler: handler.to_string(),
-                    status: status.to_string(),
-                    duration_ms,
-                    error: error.map(str::to_string),
-                    attempt,
-                    at: now_ms(),
-                },
-            )
-            .await
-            .map_err(|e| format!("cannot write the event log: {e}"))
     }
 
     async fn run_one(&self, name: &str, ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
@@ -569,11 +553,6 @@ impl Processor {
             .await
             .map(|_| ())
     }
-}
-
-/// Whether seed 1 defines the type (its data then has seed-1 fields in any envelope).
-fn has_legacy_form(ty: &str) -> bool {
-    !rules::rules_for(ty, Shape::Legacy).is_empty()
 }
 
 #[derive(Default)]

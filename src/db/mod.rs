@@ -34,11 +34,18 @@ struct Migration {
 }
 
 /// The schema, oldest first. Append only: a released step is never edited.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "queue",
-    sql: include_str!("migrations/001_queue.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "queue",
+        sql: include_str!("migrations/001_queue.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "store",
+        sql: include_str!("migrations/002_store.sql"),
+    },
+];
 
 /// Idle read connections kept open for reuse.
 const READ_POOL_SIZE: usize = 4;

@@ -82,16 +82,28 @@ fn unknown(
     siblings: &[Field],
     data: Option<&[Field]>,
 ) -> EventError {
-    let mut candidates: Vec<std::string::String> =
-        siblings.iter().map(|f| join(prefix, f.name)).collect();
+    // Compare the key with names at its own level, so a long prefix does not loosen the
+    // match, then report full paths.
+    let mut paths: Vec<(&str, std::string::String)> = siblings
+        .iter()
+        .map(|f| (f.name, join(prefix, f.name)))
+        .collect();
     if let Some(data) = data {
-        candidates.extend(data.iter().map(|f| format!("data.{}", f.name)));
+        paths.extend(data.iter().map(|f| (f.name, format!("data.{}", f.name))));
     }
-    let path = join(prefix, key);
+    let suggestions = crate::util::closest(key, paths.iter().map(|(name, _)| *name))
+        .into_iter()
+        .filter_map(|name| {
+            paths
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, p)| p.clone())
+        })
+        .collect();
     EventError::UnknownField {
         event_type: ty.name.to_string(),
-        suggestions: crate::util::closest(&path, candidates.iter().map(|s| s.as_str())),
-        path,
+        path: join(prefix, key),
+        suggestions,
     }
 }
 

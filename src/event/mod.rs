@@ -42,12 +42,12 @@ pub struct EnvelopeDefaults {
 /// A mistake in an event or in an override, phrased for the user who made it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EventError {
-    #[error("unknown event type \"{name}\"{}; see the catalog with: slotbase events list", did_you_mean(.suggestions))]
+    #[error("unknown event type \"{name}\"{} See the catalog with: slotbase events list", did_you_mean(.suggestions))]
     UnknownType {
         name: String,
         suggestions: Vec<String>,
     },
-    #[error("unknown field \"{path}\" for {event_type}{}; see its fields with: slotbase events show {event_type}", did_you_mean(.suggestions))]
+    #[error("unknown field \"{path}\" for {event_type}{} See its fields with: slotbase events show {event_type}", did_you_mean(.suggestions))]
     UnknownField {
         event_type: String,
         path: String,
@@ -74,14 +74,11 @@ pub enum EventError {
 
 fn did_you_mean(suggestions: &[String]) -> String {
     match suggestions {
-        [] => String::new(),
+        [] => ".".into(),
         [one] => format!("; did you mean \"{one}\"?"),
-        many => format!(
-            "; did you mean one of {}?",
-            many.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+        [best, others @ ..] => format!(
+            "; did you mean \"{best}\"? (also close: {})",
+            others.join(", ")
         ),
     }
 }
@@ -144,3 +141,6 @@ pub fn validate(
 pub fn parse_incoming(bytes: &[u8]) -> Result<Incoming, EventError> {
     envelope::parse_incoming(bytes)
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,6 +13,7 @@
 pub mod bull;
 pub mod conformance;
 pub mod sqlite;
+pub mod worker;
 
 use std::fmt;
 use std::sync::Arc;
@@ -462,8 +463,9 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Arc<dyn QueueBackend>> 
             sqlite::SqliteQueue::open(&path, busy_timeout).await?,
         ))
     } else {
-        let _q = bull::BullQueue::connect(&settings.redis.url, &settings.redis.prefix).await?;
-        anyhow::bail!("Redis queues are not wired yet")
+        Ok(Arc::new(
+            bull::BullQueue::connect(&settings.redis.url, &settings.redis.prefix).await?,
+        ))
     }
 }
 

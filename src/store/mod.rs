@@ -244,6 +244,16 @@ pub trait Store: Send + Sync {
     /// changed) when the key was already recorded.
     async fn apply(&self, key: &EffectKey, effects: Vec<Effect>) -> Result<bool>;
 
+    /// Record what one pass over an event did, in one transaction: for each applied
+    /// handler, its key and effects (skipped when the key exists) and its run; for each
+    /// failed handler, its run. Returns, per applied handler, whether it was fresh.
+    async fn record(
+        &self,
+        meta: &EventMeta,
+        applied: Vec<(EffectKey, Vec<Effect>, HandlerRun)>,
+        failed: Vec<HandlerRun>,
+    ) -> Result<Vec<bool>>;
+
     /// The handlers already applied for an event.
     async fn applied(&self, event_id: &str) -> Result<Vec<String>>;
 

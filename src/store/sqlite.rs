@@ -1,1 +1,788 @@
-//! The store in the embedded SQLite file.
+//! The store in the embedded SQLite file (tables in `db/migrations/002_store.sql`), on the
+//! shared [`Db`] handle: writes on its writer thread, reads off the runtime.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde_json::Value;
+
+use super::{
+    DeadLetter, DeadLetterFilter, DocKind, Effect, EffectKey, EventLog, EventMeta, HandlerRun,
+    LogLine, NewDeadLetter, Notification, NotificationFilter, ProcessingError, Result, Store,
+    StoreError,
+};
+use crate::db::{Db, DbError};
+use crate::notify::{Category, Channel, NotificationDraft, Preferences, Priority};
+use crate::queue::now_ms;
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Backend(format!("bad JSON in the store: {e}"))
+    }
+}
+
+/// The store on the embedded SQLite file.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    db: Db,
+}
+
+impl SqliteStore {
+    pub fn new(db: Db) -> Self {
+        SqliteStore { db }
+    }
+}
+
+fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64) -> Result<()> {
+    match effect {
+        Effect::Notify(drafts) => {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO notifications (id, user_id, channel, template, subject, content,
+                   priority, category, metadata, status, event_id, handler, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12)",
+            )?;
+            for d in drafts {
+                stmt.execute(params![
+                    uuid::Uuid::now_v7().to_string(),
+                    d.user_id,
+                    d.channel.as_str(),
+                    d.template,
+                    d.subject,
+                    d.content.to_string(),
+                    d.priority.as_str(),
+                    category_str(d.category),
+                    d.metadata.to_string(),
+                    key.event_id,
+                    key.handler,
+                    now
+                ])?;
+            }
+        }
+        Effect::Upsert { kind, id, fields } => {
+            let current: Option<String> = tx
+                .prepare_cached("SELECT doc FROM read_model WHERE kind = ?1 AND id = ?2")?
+                .query_row(params![kind.as_str(), id], |r| r.get(0))
+                .optional()?;
+            let mut doc = match current {
+                Some(text) => match serde_json::from_str::<Value>(&text)? {
+                    Value::Object(m) => m,
+                    _ => serde_json::Map::new(),
+                },
+                None => serde_json::Map::new(),
+            };
+            for (k, v) in fields {
+                if v.is_null() {
+                    doc.remove(&k);
+                } else {
+                    doc.insert(k, v);
+                }
+            }
+            tx.prepare_cached(
+                "INSERT INTO read_model (kind, id, doc, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                kind.as_str(),
+                id,
+                Value::Object(doc).to_string(),
+                now
+            ])?;
+        }
+        Effect::Count {
+            facility_id,
+            event_type,
+            day,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO analytics_counters (facility_id, event_type, day, count)
+                 VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (facility_id, event_type, day) DO UPDATE SET count = count + 1",
+            )?
+            .execute(params![facility_id, event_type, day])?;
+        }
+        Effect::Forwarded { .. } => {}
+    }
+    Ok(())
+}
+
+/// Insert the effect key and apply the effects, unless the key exists. Whether it was new.
+fn apply_once(
+    tx: &Transaction<'_>,
+    key: &EffectKey,
+    effects: Vec<Effect>,
+    now: i64,
+) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO effects (event_id, handler, applied_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![key.event_id, key.handler, now])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    for effect in effects {
+        apply_effect(tx, key, effect, now)?;
+    }
+    Ok(true)
+}
+
+/// The event's log entry, on first sight.
+fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
+           user_id, booking_id, queue, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        meta.event_id,
+        meta.event_type,
+        meta.timestamp,
+        meta.facility_id,
+        meta.user_id,
+        meta.booking_id,
+        meta.queue,
+        now
+    ])?;
+    Ok(())
+}
+
+fn insert_run(tx: &Transaction<'_>, event_id: &str, run: &HandlerRun) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO event_log_runs (event_id, handler, status, duration_ms, error, attempt, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        event_id,
+        run.handler,
+        run.status,
+        run.duration_ms as i64,
+        run.error,
+        run.attempt,
+        run.at
+    ])?;
+    Ok(())
+}
+
+fn category_str(c: Category) -> &'static str {
+    match c {
+        Category::Transactional => "transactional",
+        Category::Marketing => "marketing",
+        Category::PartnerDigest => "partner_digest",
+    }
+}
+
+fn parse_category(s: &str) -> Category {
+    match s {
+        "marketing" => Category::Marketing,
+        "partner_digest" => Category::PartnerDigest,
+        _ => Category::Transactional,
+    }
+}
+
+fn parse_priority(s: &str) -> Priority {
+    match s {
+        "low" => Priority::Low,
+        "high" => Priority::High,
+        "urgent" => Priority::Urgent,
+        _ => Priority::Normal,
+    }
+}
+
+const NOTIFICATION_COLUMNS: &str = "id, user_id, channel, template, subject, content, priority, \
+     category, metadata, status, event_id, handler, created_at, sent_at";
+
+fn notification_row(r: &Row<'_>) -> rusqlite::Result<Notification> {
+    let channel: String = r.get(2)?;
+    let content: String = r.get(5)?;
+    let priority: String = r.get(6)?;
+    let category: String = r.get(7)?;
+    let metadata: String = r.get(8)?;
+    Ok(Notification {
+        id: r.get(0)?,
+        draft: NotificationDraft {
+            user_id: r.get(1)?,
+            channel: Channel::parse(&channel).unwrap_or(Channel::InApp),
+            template: r.get(3)?,
+            subject: r.get(4)?,
+            content: serde_json::from_str(&content).unwrap_or(Value::Null),
+            priority: parse_priority(&priority),
+            category: parse_category(&category),
+            metadata: serde_json::from_str(&metadata).unwrap_or(Value::Null),
+        },
+        status: r.get(9)?,
+        event_id: r.get(10)?,
+        handler: r.get(11)?,
+        created_at: r.get(12)?,
+        sent_at: r.get(13)?,
+    })
+}
+
+fn prefs_row(r: &Row<'_>) -> rusqlite::Result<Preferences> {
+    Ok(Preferences {
+        user_id: r.get(0)?,
+        email_enabled: r.get(1)?,
+        push_enabled: r.get(2)?,
+        sms_enabled: r.get(3)?,
+        in_app_enabled: r.get(4)?,
+        marketing_enabled: r.get(5)?,
+        partner_digest_enabled: r.get(6)?,
+    })
+}
+
+const PREFS_COLUMNS: &str = "user_id, email_enabled, push_enabled, sms_enabled, in_app_enabled, \
+     marketing_enabled, partner_digest_enabled";
+
+const DLQ_COLUMNS: &str = "id, event_id, event_type, queue, booking_id, event, raw, errors, \
+     failed_handlers, status, created_at, last_attempt_at, resolved_at, resolved_by, resolution";
+
+fn dead_letter_row(r: &Row<'_>) -> rusqlite::Result<DeadLetter> {
+    let event: Option<String> = r.get(5)?;
+    let errors: String = r.get(7)?;
+    let failed: String = r.get(8)?;
+    Ok(DeadLetter {
+        id: r.get(0)?,
+        event_id: r.get(1)?,
+        event_type: r.get(2)?,
+        queue: r.get(3)?,
+        booking_id: r.get(4)?,
+        event: event.and_then(|e| serde_json::from_str(&e).ok()),
+        raw: r.get(6)?,
+        errors: serde_json::from_str(&errors).unwrap_or_default(),
+        failed_handlers: serde_json::from_str(&failed).unwrap_or_default(),
+        status: r.get(9)?,
+        created_at: r.get(10)?,
+        last_attempt_at: r.get(11)?,
+        resolved_at: r.get(12)?,
+        resolved_by: r.get(13)?,
+        resolution: r.get(14)?,
+    })
+}
+
+/// The WHERE clause and parameters of a dead-letter filter.
+fn dlq_where(f: &DeadLetterFilter) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value as V;
+    let mut clauses = Vec::new();
+    let mut args: Vec<V> = Vec::new();
+    if !f.ids.is_empty() {
+        let marks = vec!["?"; f.ids.len()].join(",");
+        clauses.push(format!("id IN ({marks})"));
+        args.extend(f.ids.iter().map(|i| V::Text(i.clone())));
+    }
+    if let Some(t) = &f.event_type {
+        clauses.push("event_type = ?".into());
+        args.push(V::Text(t.clone()));
+    }
+    if let Some(b) = &f.booking_id {
+        clauses.push("booking_id = ?".into());
+        args.push(V::Text(b.clone()));
+    }
+    if let Some(s) = f.since {
+        clauses.push("created_at >= ?".into());
+        args.push(V::Integer(s));
+    }
+    if let Some(u) = f.until {
+        clauses.push("created_at < ?".into());
+        args.push(V::Integer(u));
+    }
+    if let Some(s) = &f.status {
+        clauses.push("status = ?".into());
+        args.push(V::Text(s.clone()));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn apply(&self, key: &EffectKey, effects: Vec<Effect>) -> Result<bool> {
+        let key = key.clone();
+        self.db
+            .write(move |tx| apply_once(tx, &key, effects, now_ms()))
+            .await
+    }
+
+    async fn record(
+        &self,
+        meta: &EventMeta,
+        applied: Vec<(EffectKey, Vec<Effect>, HandlerRun)>,
+        failed: Vec<HandlerRun>,
+    ) -> Result<Vec<bool>> {
+        let meta = meta.clone();
+        self.db
+            .write(move |tx| {
+                let now = now_ms();
+                insert_event_log(tx, &meta, now)?;
+                let mut fresh = Vec::with_capacity(applied.len());
+                for (key, effects, mut run) in applied {
+                    let new = apply_once(tx, &key, effects, now)?;
+                    if !new {
+                        run.status = "skipped".into();
+                    }
+                    insert_run(tx, &meta.event_id, &run)?;
+                    fresh.push(new);
+                }
+                for run in failed {
+                    insert_run(tx, &meta.event_id, &run)?;
+                }
+                Ok(fresh)
+            })
+            .await
+    }
+
+    async fn applied(&self, event_id: &str) -> Result<Vec<String>> {
+        let id = event_id.to_string();
+        self.db
+            .read(move |tx| {
+                let mut stmt =
+                    tx.prepare_cached("SELECT handler FROM effects WHERE event_id = ?1")?;
+                let rows = stmt.query_map([id], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+            })
+            .await
+    }
+
+    async fn doc(&self, kind: DocKind, id: &str) -> Result<Option<Value>> {
+        let id = id.to_string();
+        self.db
+            .read(move |tx| {
+                let text: Option<String> = tx
+                    .prepare_cached("SELECT doc FROM read_model WHERE kind = ?1 AND id = ?2")?
+                    .query_row(params![kind.as_str(), id], |r| r.get(0))
+                    .optional()?;
+                Ok(match text {
+                    Some(t) => Some(serde_json::from_str::<Value>(&t)?),
+                    None => None,
+                })
+            })
+            .await
+    }
+
+    async fn docs_where(&self, kind: DocKind, field: &str, value: &str) -> Result<Vec<Value>> {
+        if !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Invalid(format!("bad field name {field}")));
+        }
+        let path = format!("$.{field}");
+        let value = value.to_string();
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT doc FROM read_model WHERE kind = ?1 AND json_extract(doc, '{path}') = ?2"
+                ))?;
+                let rows = stmt.query_map(params![kind.as_str(), value], |r| r.get::<_, String>(0))?;
+                let mut out = Vec::new();
+                for text in rows {
+                    out.push(serde_json::from_str(&text?)?);
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn preferences(&self, user_ids: &[String]) -> Result<HashMap<String, Preferences>> {
+        let ids = user_ids.to_vec();
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT {PREFS_COLUMNS} FROM preferences WHERE user_id = ?1"
+                ))?;
+                let mut out = HashMap::new();
+                for id in ids {
+                    let p = stmt
+                        .query_row([&id], prefs_row)
+                        .optional()?
+                        .unwrap_or_else(|| Preferences::defaults(&id));
+                    out.insert(id, p);
+                }
+                Ok(out)
+            })
+            .await
+    }
+
+    async fn set_preferences(&self, p: &Preferences) -> Result<()> {
+        let p = p.clone();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO preferences ({PREFS_COLUMNS}, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                         ON CONFLICT (user_id) DO UPDATE SET email_enabled = excluded.email_enabled,
+                           push_enabled = excluded.push_enabled, sms_enabled = excluded.sms_enabled,
+                           in_app_enabled = excluded.in_app_enabled,
+                           marketing_enabled = excluded.marketing_enabled,
+                           partner_digest_enabled = excluded.partner_digest_enabled,
+                           updated_at = excluded.updated_at"
+                    ),
+                    params![
+                        p.user_id,
+                        p.email_enabled,
+                        p.push_enabled,
+                        p.sms_enabled,
+                        p.in_app_enabled,
+                        p.marketing_enabled,
+                        p.partner_digest_enabled,
+                        now_ms()
+                    ],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn list_preferences(&self) -> Result<Vec<Preferences>> {
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT {PREFS_COLUMNS} FROM preferences ORDER BY user_id"
+                ))?;
+                let rows = stmt.query_map([], prefs_row)?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn notifications(&self, f: &NotificationFilter) -> Result<Vec<Notification>> {
+        use rusqlite::types::Value as V;
+        let mut clauses = Vec::new();
+        let mut args: Vec<V> = Vec::new();
+        for (col, val) in [
+            ("user_id", &f.user_id),
+            ("status", &f.status),
+            ("template", &f.template),
+            ("event_id", &f.event_id),
+        ] {
+            if let Some(v) = val {
+                clauses.push(format!("{col} = ?"));
+                args.push(V::Text(v.clone()));
+            }
+        }
+        let wh = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
+        args.push(V::Integer(limit));
+        args.push(V::Integer(f.offset as i64));
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT {NOTIFICATION_COLUMNS} FROM notifications{wh}
+                     ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+                ))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), notification_row)?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn notification(&self, id: &str) -> Result<Option<Notification>> {
+        let id = id.to_string();
+        self.db
+            .read(move |tx| {
+                Ok(tx
+                    .prepare_cached(&format!(
+                        "SELECT {NOTIFICATION_COLUMNS} FROM notifications WHERE id = ?1"
+                    ))?
+                    .query_row([id], notification_row)
+                    .optional()?)
+            })
+            .await
+    }
+
+    async fn log_run(&self, meta: &EventMeta, run: &HandlerRun) -> Result<u32> {
+        let meta = meta.clone();
+        let run = run.clone();
+        self.db
+            .write(move |tx| {
+                insert_event_log(tx, &meta, now_ms())?;
+                insert_run(tx, &meta.event_id, &run)?;
+                let failures: u32 = tx
+                    .prepare_cached(
+                        "SELECT count(*) FROM event_log_runs
+                         WHERE event_id = ?1 AND handler = ?2 AND status IN ('failed', 'retrying')",
+                    )?
+                    .query_row(params![meta.event_id, run.handler], |r| r.get(0))?;
+                Ok(failures)
+            })
+            .await
+    }
+
+    async fn event_log(&self, event_id: &str) -> Result<Option<EventLog>> {
+        let id = event_id.to_string();
+        self.db
+            .read(move |tx| {
+                let head = tx
+                    .prepare_cached(
+                        "SELECT event_id, event_type, timestamp, facility_id, user_id, booking_id,
+                           queue, received_at FROM event_log WHERE event_id = ?1",
+                    )?
+                    .query_row([&id], |r| {
+                        Ok((
+                            EventMeta {
+                                event_id: r.get(0)?,
+                                event_type: r.get(1)?,
+                                timestamp: r.get(2)?,
+                                facility_id: r.get(3)?,
+                                user_id: r.get(4)?,
+                                booking_id: r.get(5)?,
+                                queue: r.get(6)?,
+                            },
+                            r.get::<_, i64>(7)?,
+                        ))
+                    })
+                    .optional()?;
+                let Some((meta, received_at)) = head else {
+                    return Ok(None);
+                };
+                let mut stmt = tx.prepare_cached(
+                    "SELECT handler, status, duration_ms, error, attempt, at FROM event_log_runs
+                     WHERE event_id = ?1 ORDER BY seq",
+                )?;
+                let runs = stmt
+                    .query_map([&id], run_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(Some(EventLog {
+                    meta,
+                    received_at,
+                    handlers: runs,
+                }))
+            })
+            .await
+    }
+
+    async fn log_tail(&self, after_seq: i64, limit: u64) -> Result<Vec<LogLine>> {
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT r.handler, r.status, r.duration_ms, r.error, r.attempt, r.at, r.seq,
+                       r.event_id, coalesce(l.event_type, '')
+                     FROM event_log_runs r LEFT JOIN event_log l ON l.event_id = r.event_id
+                     WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2",
+                )?;
+                let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
+                    Ok(LogLine {
+                        run: run_row(r)?,
+                        seq: r.get(6)?,
+                        event_id: r.get(7)?,
+                        event_type: r.get(8)?,
+                    })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn handler_errors(&self, event_id: &str, handler: &str) -> Result<Vec<ProcessingError>> {
+        let (id, h) = (event_id.to_string(), handler.to_string());
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT error, attempt, at FROM event_log_runs
+                     WHERE event_id = ?1 AND handler = ?2 AND status IN ('failed', 'retrying')
+                     ORDER BY seq",
+                )?;
+                let rows = stmt.query_map(params![id, h], |r| {
+                    Ok(ProcessingError {
+                        handler_name: h.clone(),
+                        message: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        code: "handler_failed".into(),
+                        attempt_count: r.get(1)?,
+                        max_retries: 0,
+                        at: r.get(2)?,
+                    })
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn dead_letter(&self, entry: NewDeadLetter) -> Result<String> {
+        self.db
+            .write(move |tx| {
+                let now = now_ms();
+                let open: Option<(String, String, String)> = tx
+                    .prepare_cached(
+                        "SELECT id, errors, failed_handlers FROM dead_letters
+                         WHERE event_id = ?1 AND status = 'open' LIMIT 1",
+                    )?
+                    .query_row([&entry.meta.event_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                if let Some((id, errors, failed)) = open {
+                    let mut errs: Vec<ProcessingError> = serde_json::from_str(&errors)?;
+                    errs.extend(entry.errors);
+                    let mut handlers: Vec<String> = serde_json::from_str(&failed)?;
+                    for h in entry.failed_handlers {
+                        if !handlers.contains(&h) {
+                            handlers.push(h);
+                        }
+                    }
+                    tx.execute(
+                        "UPDATE dead_letters SET errors = ?1, failed_handlers = ?2, last_attempt_at = ?3
+                         WHERE id = ?4",
+                        params![
+                            serde_json::to_string(&errs)?,
+                            serde_json::to_string(&handlers)?,
+                            now,
+                            id
+                        ],
+                    )?;
+                    return Ok(id);
+                }
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    &format!(
+                        "INSERT INTO dead_letters ({DLQ_COLUMNS}) VALUES
+                         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open', ?10, ?10, NULL, NULL, NULL)"
+                    ),
+                    params![
+                        id,
+                        entry.meta.event_id,
+                        entry.meta.event_type,
+                        entry.meta.queue,
+                        entry.meta.booking_id,
+                        entry.event.as_ref().map(|e| e.to_string()),
+                        entry.raw,
+                        serde_json::to_string(&entry.errors)?,
+                        serde_json::to_string(&entry.failed_handlers)?,
+                        now
+                    ],
+                )?;
+                Ok(id)
+            })
+            .await
+    }
+
+    async fn dead_letters(&self, f: &DeadLetterFilter) -> Result<Vec<DeadLetter>> {
+        let (wh, mut args) = dlq_where(f);
+        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
+        args.push(rusqlite::types::Value::Integer(limit));
+        args.push(rusqlite::types::Value::Integer(f.offset as i64));
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT {DLQ_COLUMNS} FROM dead_letters{wh} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+                ))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), dead_letter_row)?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn get_dead_letter(&self, id: &str) -> Result<Option<DeadLetter>> {
+        let id = id.to_string();
+        self.db
+            .read(move |tx| {
+                Ok(tx
+                    .prepare_cached(&format!(
+                        "SELECT {DLQ_COLUMNS} FROM dead_letters WHERE id = ?1"
+                    ))?
+                    .query_row([id], dead_letter_row)
+                    .optional()?)
+            })
+            .await
+    }
+
+    async fn resolve_dead_letters(
+        &self,
+        ids: &[String],
+        resolution: &str,
+        by: &str,
+    ) -> Result<u64> {
+        let (ids, resolution, by) = (ids.to_vec(), resolution.to_string(), by.to_string());
+        self.db
+            .write(move |tx| {
+                let now = now_ms();
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE dead_letters SET status = 'resolved', resolution = ?1, resolved_by = ?2,
+                       resolved_at = ?3 WHERE id = ?4 AND status = 'open'",
+                )?;
+                let mut n = 0;
+                for id in ids {
+                    n += stmt.execute(params![resolution, by, now, id])? as u64;
+                }
+                Ok(n)
+            })
+            .await
+    }
+
+    async fn purge_dead_letters(&self, ids: &[String]) -> Result<u64> {
+        let ids = ids.to_vec();
+        self.db
+            .write(move |tx| {
+                let mut stmt = tx.prepare_cached("DELETE FROM dead_letters WHERE id = ?1")?;
+                let mut n = 0;
+                for id in ids {
+                    n += stmt.execute([id])? as u64;
+                }
+                Ok(n)
+            })
+            .await
+    }
+
+    async fn open_dead_letters(&self) -> Result<u64> {
+        self.db
+            .read(move |tx| {
+                Ok(tx
+                    .prepare_cached("SELECT count(*) FROM dead_letters WHERE status = 'open'")?
+                    .query_row([], |r| r.get::<_, i64>(0))? as u64)
+            })
+            .await
+    }
+
+    async fn counters(
+        &self,
+        facility_id: Option<&str>,
+    ) -> Result<Vec<(String, String, String, u64)>> {
+        let fac = facility_id.map(str::to_string);
+        self.db
+            .read(move |tx| {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT facility_id, event_type, day, count FROM analytics_counters
+                     WHERE ?1 IS NULL OR facility_id = ?1 ORDER BY day, facility_id, event_type",
+                )?;
+                let rows = stmt.query_map([fac], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
+                })?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.db
+            .read(|tx| {
+                Ok(tx
+                    .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+                    .map(|_| ())?)
+            })
+            .await
+    }
+}
+
+fn run_row(r: &Row<'_>) -> rusqlite::Result<HandlerRun> {
+    Ok(HandlerRun {
+        handler: r.get(0)?,
+        status: r.get(1)?,
+        duration_ms: r.get::<_, i64>(2)? as u64,
+        error: r.get(3)?,
+        attempt: r.get(4)?,
+        at: r.get(5)?,
+    })
+}

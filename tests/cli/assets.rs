@@ -7,6 +7,7 @@ fn check(args: &[&str], file: &str) {
     let fresh = TestEnv::new().run_ok(args);
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     if std::env::var_os("UPDATE_ASSETS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("asset dir")).expect("create asset dir");
         std::fs::write(&path, &fresh).expect("write asset");
         return;
     }

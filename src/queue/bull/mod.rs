@@ -1,14 +1,1309 @@
-//! Redis queues in Bull v4's layout.
-// Implementation in progress.
-use super::QueueError;
+//! Redis queues in Bull v4's own layout, so Bull producers and workers share every queue
+//! with slotbase.
+//!
+//! Each atomic state transition is one Lua script of ours under `lua/` (the helpers in
+//! `lua/lib.lua` are prepended to each at compile time). Scripts receive the job base key
+//! `<prefix>:<queue>:` and build job keys and channel names from it, as Bull's do.
+//!
+//! # Key inventory
+//!
+//! `P` is the prefix (default `bull`), `Q` the queue name, `<id>` a job id.
+//!
+//! | key | type | contents |
+//! |---|---|---|
+//! | `P:Q:id` | string | job-id counter, INCRed once per added job (custom ids and duplicates included) |
+//! | `P:Q:<id>` | hash | the job: `name`, `data` (JSON), `opts` (JSON), `timestamp`, `delay`, `priority`, `processedOn`, `finishedOn`, `attemptsMade`, `failedReason` (text), `stacktrace` (JSON array), `returnvalue` (JSON), `progress` (JSON), `stalledCounter`, `retriedOn`, `deid` |
+//! | `P:Q:<id>:lock` | string, PX | the worker token holding the job; expires after the lease |
+//! | `P:Q:<id>:logs` | list | log lines, RPUSHed |
+//! | `P:Q:wait` | list | waiting ids; producers LPUSH, workers pop from the right (the rightmost runs next); prioritized jobs sit at the right end |
+//! | `P:Q:paused` | list | `wait` while the queue is globally paused |
+//! | `P:Q:active` | list | claimed ids, pushed on the left |
+//! | `P:Q:priority` | zset | priority (1 highest) of prioritized jobs still waiting; only used to place inserts |
+//! | `P:Q:delayed` | zset | score `due_ms * 4096 + (counter & 0xFFF)` |
+//! | `P:Q:completed` | zset | score `finishedOn` |
+//! | `P:Q:failed` | zset | score `finishedOn` |
+//! | `P:Q:stalled` | set | ids that were active at the last stalled check (the mark of mark-and-sweep) |
+//! | `P:Q:stalled-check` | string, PX | last stalled check time; while it lives no other check runs |
+//! | `P:Q:meta-paused` | string | `1` while paused: the flag Bull's scripts check |
+//! | `P:Q:meta` | hash | field `paused` while paused (BullMQ's flag; either flag means paused) |
+//! | `P:Q:repeat`, `P:Q:limiter*`, `P:Q:de:<id>` | | repeatable jobs, rate limiter and debounce keys of Bull; read and cleaned up here, never created |
+//!
+//! Pub/sub channels (never keys): `P:Q:waiting@<token>`, `P:Q:active@<token>`,
+//! `P:Q:stalled@`, `P:Q:completed`, `P:Q:failed`, `P:Q:delayed`, `P:Q:paused`,
+//! `P:Q:resumed`, `P:Q:drained`, `P:Q:duplicated@<token>`.
+//!
+//! # Connections
+//!
+//! One [`ConnectionManager`] (reconnects by itself, response timeout raised for batch
+//! scripts) carries every command and script. Blocking pops each get a dedicated
+//! connection with no response timeout, named `<prefix>:<base64(queue)>` like Bull's
+//! `bclient` so that Bull's `getWorkers()` lists slotbase workers; a connection that
+//! fails is dropped and the next claim opens a new one.
+
+mod codec;
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, RedisError, Script, Value};
+
+use super::{
+    Added, FailOutcome, Failure, FinishError, IdOutcome, Job, JobCounts, JobState, NewJob,
+    PromoteReport, QueueBackend, QueueError, Result, Retry, StalledCheck, StalledReport, now_ms,
+};
+use crate::settings::mask_url;
+
+pub use codec::DEFAULT_JOB_NAME;
+
+macro_rules! lua {
+    ($file:literal) => {
+        LazyLock::new(|| {
+            Script::new(concat!(
+                include_str!("lua/lib.lua"),
+                "\n",
+                include_str!(concat!("lua/", $file))
+            ))
+        })
+    };
+}
+
+static ADD_JOBS: LazyLock<Script> = lua!("add_jobs.lua");
+static MOVE_TO_ACTIVE: LazyLock<Script> = lua!("move_to_active.lua");
+static EXTEND_LOCKS: LazyLock<Script> = lua!("extend_locks.lua");
+static COMPLETE: LazyLock<Script> = lua!("complete.lua");
+static FAIL: LazyLock<Script> = lua!("fail.lua");
+static PROMOTE_DUE: LazyLock<Script> = lua!("promote_due.lua");
+static PROMOTE: LazyLock<Script> = lua!("promote.lua");
+static MOVE_STALLED: LazyLock<Script> = lua!("move_stalled.lua");
+static REMOVE: LazyLock<Script> = lua!("remove.lua");
+static DRAIN: LazyLock<Script> = lua!("drain.lua");
+static CLEAN: LazyLock<Script> = lua!("clean.lua");
+static PAUSE: LazyLock<Script> = lua!("pause.lua");
+static RETRY: LazyLock<Script> = lua!("retry.lua");
+static RETRY_ALL: LazyLock<Script> = lua!("retry_all.lua");
+static OLDEST_WAITING: LazyLock<Script> = lua!("oldest_waiting.lua");
+
+/// Jobs per add script call, and script calls per pipelined round trip.
+const ADD_BATCH: usize = 1000;
+const ADD_CALLS_PER_ROUND_TRIP: usize = 8;
+/// Jobs per batch of the bulk scripts (drain, clean, retry_all, promote_due), so that
+/// Redis is never blocked for long even on queues with millions of jobs.
+const BULK_BATCH: usize = 1000;
+
+/// Queue-level key suffixes and the Redis type each must have.
+const QUEUE_KEYS: &[(&str, &str)] = &[
+    ("wait", "list"),
+    ("active", "list"),
+    ("paused", "list"),
+    ("delayed", "zset"),
+    ("completed", "zset"),
+    ("failed", "zset"),
+    ("priority", "zset"),
+    ("stalled", "set"),
+    ("repeat", "zset"),
+    ("id", "string"),
+    ("meta-paused", "string"),
+    ("stalled-check", "string"),
+    ("meta", "hash"),
+];
+
+/// Suffixes that mark a queue as existing when scanning for queue names.
+const QUEUE_MARKERS: &[&str] = &[
+    "id",
+    "wait",
+    "active",
+    "paused",
+    "delayed",
+    "completed",
+    "failed",
+    "priority",
+    "stalled",
+    "meta-paused",
+    "meta",
+    "repeat",
+];
+
+/// Key names of one queue.
+struct Keys {
+    base: String,
+}
+
+impl Keys {
+    fn new(prefix: &str, queue: &str) -> Keys {
+        Keys {
+            base: format!("{prefix}:{queue}:"),
+        }
+    }
+
+    fn key(&self, suffix: &str) -> String {
+        format!("{}{}", self.base, suffix)
+    }
+
+    fn job(&self, id: &str) -> String {
+        format!("{}{}", self.base, id)
+    }
+}
 
 /// A Bull v4 compatible Redis backend.
-pub struct BullQueue {}
+pub struct BullQueue {
+    client: redis::Client,
+    conn: ConnectionManager,
+    prefix: String,
+    location: String,
+    /// This instance's identity, like a Bull `Queue`'s: the suffix of the `waiting@`
+    /// and `duplicated@` channels of the jobs it adds.
+    token: String,
+    /// Idle blocking connections per queue, each already named for its queue.
+    blocking: Mutex<HashMap<String, Vec<MultiplexedConnection>>>,
+}
+
+fn is_auth_error(e: &RedisError) -> bool {
+    let text = e.to_string();
+    e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(e.code(), Some("WRONGPASS" | "NOAUTH" | "NOPERM"))
+        || text.contains("WRONGPASS")
+        || text.contains("NOAUTH")
+}
+
+fn is_connection_error(e: &RedisError) -> bool {
+    e.is_connection_refusal() || e.is_io_error() || e.is_timeout() || e.is_connection_dropped()
+}
+
+fn classify(location: &str, e: RedisError) -> QueueError {
+    if is_auth_error(&e) {
+        QueueError::Auth {
+            target: location.to_string(),
+            reason: format!("{e} (check the user and password in redis.url)"),
+        }
+    } else if is_connection_error(&e) {
+        QueueError::Connect {
+            target: location.to_string(),
+            reason: e.to_string(),
+        }
+    } else {
+        QueueError::Backend(format!("Redis at {location}: {e}"))
+    }
+}
+
+fn ms(d: Duration) -> u64 {
+    (d.as_millis() as u64).max(1)
+}
+
+/// Bulk string or simple string as text.
+fn as_string(v: &Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::SimpleString(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Double(d) => Some(d.to_string()),
+        Value::VerbatimString { text, .. } => Some(text.clone()),
+        _ => None,
+    }
+}
+
+fn as_int(v: &Value) -> i64 {
+    match v {
+        Value::Int(i) => *i,
+        other => as_string(other)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_default(),
+    }
+}
+
+fn as_array(v: Value) -> Vec<Value> {
+    match v {
+        Value::Array(items) | Value::Set(items) => items,
+        Value::Nil => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// HGETALL reply (flat array or RESP3 map) as field/value pairs.
+fn as_pairs(v: Value) -> Vec<(String, String)> {
+    match v {
+        Value::Map(m) => m
+            .iter()
+            .filter_map(|(k, v)| Some((as_string(k)?, as_string(v)?)))
+            .collect(),
+        other => {
+            let items = as_array(other);
+            items
+                .chunks(2)
+                .filter_map(|c| match c {
+                    [k, v] => Some((as_string(k)?, as_string(v)?)),
+                    _ => None,
+                })
+                .collect()
+        }
+    }
+}
+
+fn finish_code(code: i64) -> std::result::Result<(), FinishError> {
+    match code {
+        0.. => Ok(()),
+        -1 => Err(FinishError::Missing),
+        -2 => Err(FinishError::LockMissing),
+        -6 => Err(FinishError::LockMismatch),
+        _ => Err(FinishError::NotActive),
+    }
+}
+
+/// The `completed` / `failed` event payload Bull publishes: `val` is a JSON string.
+fn event_json(id: &str, val: &str) -> String {
+    serde_json::json!({ "jobId": id, "val": val }).to_string()
+}
 
 impl BullQueue {
-    pub async fn connect(url: &str, _prefix: &str) -> Result<Self, QueueError> {
+    /// Connect to Redis at `url` (`redis://` or `rediss://`, password allowed) for
+    /// queues under `prefix`. Fails fast with [`QueueError::Connect`] naming the URL
+    /// (password masked) or [`QueueError::Auth`].
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self> {
+        let location = mask_url(url);
+        if prefix.is_empty() {
+            return Err(QueueError::Invalid("the Redis key prefix is empty".into()));
+        }
+        let client = redis::Client::open(url)
+            .map_err(|e| QueueError::Invalid(format!("invalid Redis URL {location}: {e}")))?;
+        // A plain probe first: the manager would retry a refused connection for seconds,
+        // while an operator wants the reason at once.
+        let probe_cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(5)));
+        let mut probe = client
+            .get_multiplexed_async_connection_with_config(&probe_cfg)
+            .await
+            .map_err(|e| classify(&location, e))?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut probe)
+            .await
+            .map_err(|e| classify(&location, e))?;
+        drop(probe);
+        let cfg = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(Some(Duration::from_secs(30)))
+            .set_max_delay(Duration::from_secs(2))
+            .set_number_of_retries(3);
+        let conn = ConnectionManager::new_with_config(client.clone(), cfg)
+            .await
+            .map_err(|e| classify(&location, e))?;
+        Ok(BullQueue {
+            client,
+            conn,
+            prefix: prefix.to_string(),
+            location,
+            token: uuid::Uuid::new_v4().to_string(),
+            blocking: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// This instance's token (the `waiting@<token>` channel suffix of its adds).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The name Bull gives a worker's blocking connection: `<prefix>:<base64(queue)>`.
+    pub fn worker_client_name(&self, queue: &str) -> String {
+        format!(
+            "{}:{}",
+            self.prefix,
+            base64::engine::general_purpose::STANDARD.encode(queue)
+        )
+    }
+
+    fn keys(&self, queue: &str) -> Keys {
+        Keys::new(&self.prefix, queue)
+    }
+
+    fn conn(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
+
+    /// Map a Redis error of an operation on `queue`. A WRONGTYPE error is traced back to
+    /// the key that is not in Bull's layout.
+    async fn fail_with(&self, queue: &str, e: RedisError) -> QueueError {
+        if e.to_string().contains("WRONGTYPE") {
+            match self.check_layout(queue).await {
+                Err(layout) => return layout,
+                Ok(()) => {
+                    return QueueError::Layout {
+                        key: format!("{}:{}:<job>", self.prefix, queue),
+                        detail: e.to_string(),
+                    };
+                }
+            }
+        }
+        classify(&self.location, e)
+    }
+
+    async fn run<T>(&self, queue: &str, r: redis::RedisResult<T>) -> Result<T> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.fail_with(queue, e).await),
+        }
+    }
+
+    /// Check that every queue-level key of `queue` that exists has the type Bull uses.
+    pub async fn check_layout(&self, queue: &str) -> Result<()> {
+        let k = self.keys(queue);
+        let mut pipe = redis::pipe();
+        for (suffix, _) in QUEUE_KEYS {
+            pipe.cmd("TYPE").arg(k.key(suffix));
+        }
+        let types: Vec<String> = pipe
+            .query_async(&mut self.conn())
+            .await
+            .map_err(|e| classify(&self.location, e))?;
+        for ((suffix, expected), found) in QUEUE_KEYS.iter().zip(types) {
+            if found != "none" && found != *expected {
+                return Err(QueueError::Layout {
+                    key: k.key(suffix),
+                    detail: format!(
+                        "expected a {expected}, found a {found} (is another application using the prefix \"{}\"?)",
+                        self.prefix
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn blocking_conn(&self, queue: &str) -> Result<MultiplexedConnection> {
+        if let Some(c) = self
+            .blocking
+            .lock()
+            .expect("blocking pool")
+            .get_mut(queue)
+            .and_then(Vec::pop)
+        {
+            return Ok(c);
+        }
+        let cfg = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_response_timeout(None);
+        let mut c = self
+            .client
+            .get_multiplexed_async_connection_with_config(&cfg)
+            .await
+            .map_err(|e| classify(&self.location, e))?;
+        redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg(self.worker_client_name(queue))
+            .query_async::<()>(&mut c)
+            .await
+            .map_err(|e| classify(&self.location, e))?;
+        Ok(c)
+    }
+
+    fn return_blocking(&self, queue: &str, c: MultiplexedConnection) {
+        self.blocking
+            .lock()
+            .expect("blocking pool")
+            .entry(queue.to_string())
+            .or_default()
+            .push(c);
+    }
+
+    async fn move_to_active(
+        &self,
+        queue: &str,
+        token: &str,
+        lease: Duration,
+        max: usize,
+        popped: Option<&str>,
+    ) -> Result<Vec<Job>> {
+        let k = self.keys(queue);
+        let now = now_ms();
+        let r: redis::RedisResult<Value> = MOVE_TO_ACTIVE
+            .key(k.key("wait"))
+            .key(k.key("active"))
+            .key(k.key("priority"))
+            .key(k.key("stalled"))
+            .key(k.key("meta-paused"))
+            .key(k.key("meta"))
+            .arg(&k.base)
+            .arg(token)
+            .arg(ms(lease))
+            .arg(now)
+            .arg(max)
+            .arg(popped.unwrap_or(""))
+            .invoke_async(&mut self.conn())
+            .await;
+        let items = as_array(self.run(queue, r).await?);
+        let mut jobs = Vec::with_capacity(items.len() / 2);
+        let mut it = items.into_iter();
+        while let (Some(id), Some(hash)) = (it.next(), it.next()) {
+            let id = as_string(&id).unwrap_or_default();
+            let mut job = codec::job_from_hash(id, &as_pairs(hash));
+            job.processed_on = Some(now);
+            job.state = Some(JobState::Active);
+            jobs.push(job);
+        }
+        Ok(jobs)
+    }
+
+    /// Fetch jobs' hashes in one pipelined round trip, skipping ids whose hash is gone.
+    async fn load_jobs(&self, queue: &str, ids: Vec<(String, Option<i64>)>) -> Result<Vec<Job>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = self.keys(queue);
+        let mut pipe = redis::pipe();
+        for (id, _) in &ids {
+            pipe.cmd("HGETALL").arg(k.job(id));
+        }
+        let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
+        let hashes = self.run(queue, r).await?;
+        Ok(ids
+            .into_iter()
+            .zip(hashes)
+            .filter_map(|((id, due), h)| {
+                let pairs = as_pairs(h);
+                if pairs.is_empty() {
+                    return None;
+                }
+                let mut job = codec::job_from_hash(id, &pairs);
+                job.due_at = due;
+                Some(job)
+            })
+            .collect())
+    }
+
+    /// Invoke a script with the same keys once per batch of ids, concatenating replies.
+    async fn per_id(
+        &self,
+        queue: &str,
+        script: &Script,
+        keys: &[String],
+        lead: &[String],
+        ids: &[String],
+    ) -> Result<Vec<i64>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BULK_BATCH) {
+            let mut inv = script.prepare_invoke();
+            for key in keys {
+                inv.key(key);
+            }
+            for a in lead {
+                inv.arg(a);
+            }
+            for id in chunk {
+                inv.arg(id);
+            }
+            let r: redis::RedisResult<Vec<i64>> = inv.invoke_async(&mut self.conn()).await;
+            out.extend(self.run(queue, r).await?);
+        }
+        Ok(out)
+    }
+
+    fn paused_keys(&self, k: &Keys) -> [String; 4] {
+        [
+            k.key("wait"),
+            k.key("paused"),
+            k.key("meta-paused"),
+            k.key("meta"),
+        ]
+    }
+}
+
+fn check_queue(queue: &str) -> Result<()> {
+    if queue.is_empty() {
+        return Err(QueueError::Invalid("the queue name is empty".into()));
+    }
+    Ok(())
+}
+
+/// Validate one job and turn it into the add script's 10 arguments.
+fn add_args(job: &NewJob, now: i64) -> Result<[String; 10]> {
+    let data = codec::normalize_data(&job.data);
+    if serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() {
+        return Err(QueueError::Invalid(format!(
+            "job \"{}\": the payload is not valid JSON (a Bull worker could never run it)",
+            job.name
+        )));
+    }
+    let custom = job.opts.job_id.clone().unwrap_or_default();
+    if let Some((reserved, _)) = QUEUE_KEYS.iter().find(|(s, _)| *s == custom) {
+        return Err(QueueError::Invalid(format!(
+            "job id \"{reserved}\" is reserved: it names a queue-level key in Bull's layout"
+        )));
+    }
+    let timestamp = job.opts.timestamp.unwrap_or(now);
+    let delay = job.opts.delay;
+    let (score_base, due) = if delay > 0 {
+        let due = timestamp
+            .checked_add(delay as i64)
+            .ok_or_else(|| QueueError::Invalid(format!("delay {delay} ms is out of range")))?;
+        let base = due
+            .checked_mul(4096)
+            .ok_or_else(|| QueueError::Invalid(format!("delay {delay} ms is out of range")))?;
+        (base.to_string(), due.to_string())
+    } else {
+        ("0".to_string(), "0".to_string())
+    };
+    Ok([
+        custom,
+        if job.name.is_empty() {
+            DEFAULT_JOB_NAME.to_string()
+        } else {
+            job.name.clone()
+        },
+        data.to_string(),
+        codec::opts_json(&job.opts, timestamp),
+        timestamp.to_string(),
+        delay.to_string(),
+        score_base,
+        due,
+        job.opts.priority.to_string(),
+        if job.opts.lifo { "1" } else { "0" }.to_string(),
+    ])
+}
+
+#[async_trait]
+impl QueueBackend for BullQueue {
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    async fn queue_names(&self) -> Result<Vec<String>> {
+        let pattern = format!("{}:*", self.prefix);
+        let lead = format!("{}:", self.prefix);
+        let mut names = std::collections::BTreeSet::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .query_async(&mut self.conn())
+                .await
+                .map_err(|e| classify(&self.location, e))?;
+            for key in keys {
+                let Some(rest) = key.strip_prefix(&lead) else {
+                    continue;
+                };
+                if let Some((queue, suffix)) = rest.rsplit_once(':')
+                    && QUEUE_MARKERS.contains(&suffix)
+                    && !queue.is_empty()
+                {
+                    names.insert(queue.to_string());
+                }
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        Ok(names.into_iter().collect())
+    }
+
+    async fn add(&self, queue: &str, jobs: Vec<NewJob>) -> Result<Vec<Added>> {
+        check_queue(queue)?;
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = self.keys(queue);
+        let now = now_ms();
+        let args = jobs
+            .iter()
+            .map(|j| add_args(j, now))
+            .collect::<Result<Vec<_>>>()?;
+        let keys = [
+            k.key("wait"),
+            k.key("paused"),
+            k.key("meta-paused"),
+            k.key("id"),
+            k.key("delayed"),
+            k.key("priority"),
+            k.key("meta"),
+        ];
+        let mut out = Vec::with_capacity(jobs.len());
+        // Batches travel in pipelines that start with SCRIPT LOAD: a pipeline does not
+        // reload a script Redis forgot (after a restart), and a retry that reloads would
+        // reorder batches.
+        for round in args.chunks(ADD_BATCH * ADD_CALLS_PER_ROUND_TRIP) {
+            let mut pipe = redis::pipe();
+            pipe.load_script(&ADD_JOBS).ignore();
+            let invocations: Vec<_> = round
+                .chunks(ADD_BATCH)
+                .map(|batch| {
+                    let mut inv = ADD_JOBS.prepare_invoke();
+                    for key in &keys {
+                        inv.key(key);
+                    }
+                    inv.arg(&k.base).arg(&self.token);
+                    for job in batch {
+                        for a in job {
+                            inv.arg(a);
+                        }
+                    }
+                    inv
+                })
+                .collect();
+            for inv in &invocations {
+                pipe.invoke_script(inv);
+            }
+            let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
+            for reply in self.run(queue, r).await? {
+                let items = as_array(reply);
+                for pair in items.chunks(2) {
+                    if let [id, dup] = pair {
+                        out.push(Added {
+                            id: as_string(id).unwrap_or_default(),
+                            duplicate: as_int(dup) == 1,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn claim(
+        &self,
+        queue: &str,
+        token: &str,
+        lease: Duration,
+        max: usize,
+        block: Option<Duration>,
+    ) -> Result<Vec<Job>> {
+        check_queue(queue)?;
+        if max == 0 {
+            return Ok(Vec::new());
+        }
+        let jobs = self.move_to_active(queue, token, lease, max, None).await?;
+        let block = match block {
+            Some(b) if jobs.is_empty() && b >= Duration::from_millis(1) => b,
+            _ => return Ok(jobs),
+        };
+        let k = self.keys(queue);
+        let mut c = self.blocking_conn(queue).await?;
+        // BRPOPLPUSH takes fractional seconds; 0 would mean forever.
+        let r: redis::RedisResult<Option<String>> = redis::cmd("BRPOPLPUSH")
+            .arg(k.key("wait"))
+            .arg(k.key("active"))
+            .arg(format!("{:.3}", block.as_secs_f64()))
+            .query_async(&mut c)
+            .await;
+        let popped = match r {
+            Ok(p) => {
+                self.return_blocking(queue, c);
+                p
+            }
+            // The connection is dropped: the next claim opens a fresh one.
+            Err(e) => return Err(self.fail_with(queue, e).await),
+        };
+        match popped {
+            None => Ok(Vec::new()),
+            Some(id) => {
+                self.move_to_active(queue, token, lease, max, Some(&id))
+                    .await
+            }
+        }
+    }
+
+    async fn extend(
+        &self,
+        queue: &str,
+        token: &str,
+        ids: &[String],
+        lease: Duration,
+    ) -> Result<Vec<bool>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = self.keys(queue);
+        let codes = self
+            .per_id(
+                queue,
+                &EXTEND_LOCKS,
+                &[k.key("stalled")],
+                &[k.base.clone(), token.to_string(), ms(lease).to_string()],
+                ids,
+            )
+            .await?;
+        Ok(codes.into_iter().map(|c| c == 1).collect())
+    }
+
+    async fn complete(
+        &self,
+        queue: &str,
+        token: &str,
+        done: &[(String, String)],
+    ) -> Result<Vec<std::result::Result<(), FinishError>>> {
+        let k = self.keys(queue);
+        let mut out = Vec::with_capacity(done.len());
+        for chunk in done.chunks(BULK_BATCH) {
+            let mut inv = COMPLETE.prepare_invoke();
+            inv.key(k.key("active"))
+                .key(k.key("completed"))
+                .key(k.key("stalled"))
+                .arg(&k.base)
+                .arg(token)
+                .arg(now_ms());
+            for (id, value) in chunk {
+                inv.arg(id).arg(value).arg(event_json(id, value));
+            }
+            let r: redis::RedisResult<Vec<i64>> = inv.invoke_async(&mut self.conn()).await;
+            out.extend(self.run(queue, r).await?.into_iter().map(finish_code));
+        }
+        Ok(out)
+    }
+
+    async fn fail(
+        &self,
+        queue: &str,
+        token: &str,
+        id: &str,
+        failure: &Failure,
+    ) -> Result<std::result::Result<FailOutcome, FinishError>> {
+        let k = self.keys(queue);
+        let jk = k.job(id);
+        // Bull decides retry vs final in the worker from the job it holds; we read the
+        // same fields, decide, and let the script refuse (-7) if they changed meanwhile.
+        for _ in 0..5 {
+            let r: redis::RedisResult<(Option<String>, Option<String>, Option<String>)> =
+                redis::cmd("HMGET")
+                    .arg(&jk)
+                    .arg("attemptsMade")
+                    .arg("opts")
+                    .arg("stacktrace")
+                    .query_async(&mut self.conn())
+                    .await;
+            let (made_raw, opts_raw, stack_raw) = self.run(queue, r).await?;
+            let made = made_raw
+                .as_deref()
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(0.0) as u32
+                + 1;
+            let opts = codec::parse_opts(opts_raw.as_deref());
+            let mut entries: Vec<serde_json::Value> = stack_raw
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or_default();
+            entries.push(serde_json::Value::String(
+                failure
+                    .stack
+                    .clone()
+                    .unwrap_or_else(|| failure.message.clone()),
+            ));
+            if let Some(limit) = codec::stack_trace_limit(opts_raw.as_deref())
+                && entries.len() > limit
+            {
+                entries.drain(..entries.len() - limit);
+            }
+            let retry_delay = if made < opts.attempts {
+                match failure.retry {
+                    Retry::Never => None,
+                    Retry::Job => Some(opts.backoff.map(|b| b.delay_for(made)).unwrap_or(0)),
+                    Retry::After(ms) => Some(ms),
+                }
+            } else {
+                None
+            };
+            let now = now_ms();
+            let (mode, score, due) = match retry_delay {
+                Some(0) => ("retry", 0i64, 0i64),
+                Some(d) => {
+                    let due = now.saturating_add(d as i64);
+                    (
+                        "delay",
+                        due.saturating_mul(4096).saturating_add(codec::js_low12(id)),
+                        due,
+                    )
+                }
+                None => ("fail", 0, 0),
+            };
+            let r: redis::RedisResult<i64> = FAIL
+                .key(k.key("active"))
+                .key(k.key("wait"))
+                .key(k.key("paused"))
+                .key(k.key("meta-paused"))
+                .key(k.key("meta"))
+                .key(k.key("priority"))
+                .key(k.key("delayed"))
+                .key(k.key("failed"))
+                .key(k.key("stalled"))
+                .arg(&k.base)
+                .arg(token)
+                .arg(id)
+                .arg(now)
+                .arg(made_raw.as_deref().unwrap_or(""))
+                .arg(made)
+                .arg(serde_json::Value::Array(entries).to_string())
+                .arg(&failure.message)
+                .arg(mode)
+                .arg(score)
+                .arg(due)
+                .arg(event_json(id, &failure.message))
+                .invoke_async(&mut self.conn())
+                .await;
+            return Ok(match self.run(queue, r).await? {
+                -7 => continue,
+                1 => Ok(FailOutcome::Retrying {
+                    delay_ms: retry_delay.unwrap_or(0),
+                }),
+                2 => Ok(FailOutcome::Retrying { delay_ms: 0 }),
+                3 => Ok(FailOutcome::Failed),
+                code => Err(finish_code(code).err().unwrap_or(FinishError::NotActive)),
+            });
+        }
         Err(QueueError::Backend(format!(
-            "Redis queues at {url} are not available yet"
+            "job {id}: its attempts kept changing while recording a failure"
         )))
+    }
+
+    async fn promote_due(&self, queue: &str) -> Result<PromoteReport> {
+        let k = self.keys(queue);
+        let mut report = PromoteReport::default();
+        loop {
+            let max_score = now_ms().saturating_mul(4096);
+            let r: redis::RedisResult<Vec<Value>> = PROMOTE_DUE
+                .key(k.key("delayed"))
+                .key(k.key("active"))
+                .key(k.key("wait"))
+                .key(k.key("priority"))
+                .key(k.key("paused"))
+                .key(k.key("meta-paused"))
+                .key(k.key("meta"))
+                .arg(&k.base)
+                .arg(&self.token)
+                .arg(max_score)
+                .arg(BULK_BATCH)
+                .invoke_async(&mut self.conn())
+                .await;
+            let reply = self.run(queue, r).await?;
+            let promoted = reply.first().map(as_int).unwrap_or(0) as u64;
+            report.promoted += promoted;
+            report.next_due = reply
+                .get(1)
+                .and_then(as_string)
+                .and_then(|s| s.parse::<f64>().ok())
+                .map(|score| (score / 4096.0).floor() as i64);
+            if promoted < BULK_BATCH as u64 {
+                return Ok(report);
+            }
+        }
+    }
+
+    async fn promote(&self, queue: &str, ids: &[String]) -> Result<Vec<IdOutcome>> {
+        let k = self.keys(queue);
+        let codes = self
+            .per_id(
+                queue,
+                &PROMOTE,
+                &[
+                    k.key("delayed"),
+                    k.key("wait"),
+                    k.key("priority"),
+                    k.key("paused"),
+                    k.key("meta-paused"),
+                    k.key("meta"),
+                ],
+                &[k.base.clone(), self.token.clone()],
+                ids,
+            )
+            .await?;
+        Ok(codes
+            .into_iter()
+            .map(|c| match c {
+                1 => IdOutcome::Done,
+                0 => IdOutcome::NotFound,
+                _ => IdOutcome::WrongState,
+            })
+            .collect())
+    }
+
+    async fn recover_stalled(&self, queue: &str, check: StalledCheck) -> Result<StalledReport> {
+        let k = self.keys(queue);
+        let r: redis::RedisResult<(Vec<String>, Vec<String>)> = MOVE_STALLED
+            .key(k.key("stalled"))
+            .key(k.key("wait"))
+            .key(k.key("active"))
+            .key(k.key("failed"))
+            .key(k.key("stalled-check"))
+            .key(k.key("meta-paused"))
+            .key(k.key("paused"))
+            .key(k.key("meta"))
+            .arg(check.max_stalled_count)
+            .arg(&k.base)
+            .arg(now_ms())
+            .arg(ms(check.interval))
+            .invoke_async(&mut self.conn())
+            .await;
+        let (failed, requeued) = self.run(queue, r).await?;
+        Ok(StalledReport { requeued, failed })
+    }
+
+    async fn counts(&self, queue: &str) -> Result<JobCounts> {
+        let k = self.keys(queue);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .llen(k.key("wait"))
+            .llen(k.key("active"))
+            .llen(k.key("paused"))
+            .zcard(k.key("completed"))
+            .zcard(k.key("failed"))
+            .zcard(k.key("delayed"))
+            .zcard(k.key("priority"))
+            .exists(k.key("meta-paused"))
+            .hexists(k.key("meta"), "paused");
+        #[allow(clippy::type_complexity)]
+        let r: redis::RedisResult<(u64, u64, u64, u64, u64, u64, u64, bool, bool)> =
+            pipe.query_async(&mut self.conn()).await;
+        let (wait, active, paused, completed, failed, delayed, prioritized, mp, mh) =
+            self.run(queue, r).await?;
+        let oldest_waiting = if wait + paused > 0 {
+            let r: redis::RedisResult<Option<String>> = OLDEST_WAITING
+                .key(k.key("wait"))
+                .key(k.key("paused"))
+                .key(k.key("priority"))
+                .arg(&k.base)
+                .invoke_async(&mut self.conn())
+                .await;
+            self.run(queue, r)
+                .await?
+                .and_then(|s| s.parse::<f64>().ok())
+                .map(|f| f as i64)
+        } else {
+            None
+        };
+        Ok(JobCounts {
+            waiting: wait,
+            active,
+            completed,
+            failed,
+            delayed,
+            paused,
+            prioritized,
+            oldest_waiting,
+            is_paused: mp || mh,
+        })
+    }
+
+    async fn list(
+        &self,
+        queue: &str,
+        state: JobState,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Job>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let k = self.keys(queue);
+        let mut c = self.conn();
+        let from = offset as i64;
+        let to = offset.saturating_add(limit).saturating_sub(1) as i64;
+        let ids: Vec<(String, Option<i64>)> = match state {
+            JobState::Wait | JobState::Active | JobState::Paused => {
+                // Lists run from the right: read that end and reverse.
+                let r: redis::RedisResult<Vec<String>> = redis::cmd("LRANGE")
+                    .arg(k.key(state.as_str()))
+                    .arg(-(to + 1))
+                    .arg(-(from + 1))
+                    .query_async(&mut c)
+                    .await;
+                let mut ids = self.run(queue, r).await?;
+                ids.reverse();
+                ids.into_iter().map(|id| (id, None)).collect()
+            }
+            JobState::Delayed => {
+                let r: redis::RedisResult<Vec<(String, f64)>> = redis::cmd("ZRANGE")
+                    .arg(k.key("delayed"))
+                    .arg(from)
+                    .arg(to)
+                    .arg("WITHSCORES")
+                    .query_async(&mut c)
+                    .await;
+                self.run(queue, r)
+                    .await?
+                    .into_iter()
+                    .map(|(id, score)| (id, Some((score / 4096.0).floor() as i64)))
+                    .collect()
+            }
+            JobState::Completed | JobState::Failed => {
+                let r: redis::RedisResult<Vec<String>> = redis::cmd("ZREVRANGE")
+                    .arg(k.key(state.as_str()))
+                    .arg(from)
+                    .arg(to)
+                    .query_async(&mut c)
+                    .await;
+                self.run(queue, r)
+                    .await?
+                    .into_iter()
+                    .map(|id| (id, None))
+                    .collect()
+            }
+        };
+        let mut jobs = self.load_jobs(queue, ids).await?;
+        for j in &mut jobs {
+            j.state = Some(state);
+        }
+        Ok(jobs)
+    }
+
+    async fn get(&self, queue: &str, id: &str) -> Result<Option<Job>> {
+        let k = self.keys(queue);
+        let mut pipe = redis::pipe();
+        pipe.cmd("HGETALL")
+            .arg(k.job(id))
+            .zscore(k.key("completed"), id)
+            .zscore(k.key("failed"), id)
+            .zscore(k.key("delayed"), id)
+            .cmd("LPOS")
+            .arg(k.key("active"))
+            .arg(id)
+            .cmd("LPOS")
+            .arg(k.key("wait"))
+            .arg(id)
+            .cmd("LPOS")
+            .arg(k.key("paused"))
+            .arg(id);
+        #[allow(clippy::type_complexity)]
+        let r: redis::RedisResult<(
+            Value,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        )> = pipe.query_async(&mut self.conn()).await;
+        let (hash, completed, failed, delayed, active, wait, paused) = self.run(queue, r).await?;
+        let pairs = as_pairs(hash);
+        if pairs.is_empty() {
+            return Ok(None);
+        }
+        let mut job = codec::job_from_hash(id.to_string(), &pairs);
+        // Bull's job.getState() order.
+        job.state = if completed.is_some() {
+            Some(JobState::Completed)
+        } else if failed.is_some() {
+            Some(JobState::Failed)
+        } else if delayed.is_some() {
+            Some(JobState::Delayed)
+        } else if active.is_some() {
+            Some(JobState::Active)
+        } else if wait.is_some() {
+            Some(JobState::Wait)
+        } else if paused.is_some() {
+            Some(JobState::Paused)
+        } else {
+            None
+        };
+        job.due_at = delayed.map(|score| (score / 4096.0).floor() as i64);
+        Ok(Some(job))
+    }
+
+    async fn logs(&self, queue: &str, id: &str) -> Result<Vec<String>> {
+        let k = self.keys(queue);
+        let r: redis::RedisResult<Vec<String>> = redis::cmd("LRANGE")
+            .arg(format!("{}:logs", k.job(id)))
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut self.conn())
+            .await;
+        self.run(queue, r).await
+    }
+
+    async fn remove(&self, queue: &str, ids: &[String]) -> Result<Vec<IdOutcome>> {
+        let k = self.keys(queue);
+        let codes = self
+            .per_id(
+                queue,
+                &REMOVE,
+                &[
+                    k.key("active"),
+                    k.key("wait"),
+                    k.key("paused"),
+                    k.key("delayed"),
+                    k.key("completed"),
+                    k.key("failed"),
+                    k.key("priority"),
+                ],
+                std::slice::from_ref(&k.base),
+                ids,
+            )
+            .await?;
+        Ok(codes
+            .into_iter()
+            .map(|c| match c {
+                1 => IdOutcome::Done,
+                0 => IdOutcome::NotFound,
+                _ => IdOutcome::Locked,
+            })
+            .collect())
+    }
+
+    async fn drain(&self, queue: &str, delayed: bool) -> Result<u64> {
+        let k = self.keys(queue);
+        // Bounded by what was there at the start, so producers cannot keep it looping.
+        let r: redis::RedisResult<(u64, u64, u64)> = redis::pipe()
+            .llen(k.key("wait"))
+            .llen(k.key("paused"))
+            .zcard(k.key("delayed"))
+            .query_async(&mut self.conn())
+            .await;
+        let (w, p, d) = self.run(queue, r).await?;
+        let bound = w + p + if delayed { d } else { 0 };
+        let mut total = 0u64;
+        while total < bound {
+            let r: redis::RedisResult<u64> = DRAIN
+                .key(k.key("wait"))
+                .key(k.key("paused"))
+                .key(k.key("delayed"))
+                .key(k.key("priority"))
+                .arg(&k.base)
+                .arg(if delayed { "1" } else { "0" })
+                .arg(BULK_BATCH)
+                .invoke_async(&mut self.conn())
+                .await;
+            let n = self.run(queue, r).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    async fn clean(
+        &self,
+        queue: &str,
+        state: JobState,
+        grace: Duration,
+        limit: Option<u64>,
+    ) -> Result<u64> {
+        let k = self.keys(queue);
+        let kind = match state {
+            JobState::Wait | JobState::Active | JobState::Paused => "list",
+            JobState::Completed | JobState::Failed => "finished",
+            JobState::Delayed => "zset",
+        };
+        let cutoff = now_ms().saturating_sub(grace.as_millis() as i64);
+        let mut removed = 0u64;
+        let mut start = 0u64;
+        loop {
+            let left = match limit {
+                Some(l) if removed >= l => break,
+                Some(l) => l - removed,
+                None => u64::MAX,
+            };
+            let r: redis::RedisResult<(u64, u64, u64)> = CLEAN
+                .key(k.key(state.as_str()))
+                .key(k.key("priority"))
+                .arg(&k.base)
+                .arg(kind)
+                .arg(cutoff)
+                .arg(start)
+                .arg(BULK_BATCH)
+                .arg(left.min(i64::MAX as u64))
+                .invoke_async(&mut self.conn())
+                .await;
+            let (n, kept, scanned) = self.run(queue, r).await?;
+            removed += n;
+            start += kept;
+            if scanned < BULK_BATCH as u64 {
+                break;
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn pause(&self, queue: &str) -> Result<()> {
+        let k = self.keys(queue);
+        let [wait, paused, meta_paused, meta] = self.paused_keys(&k);
+        let r: redis::RedisResult<()> = PAUSE
+            .key(wait)
+            .key(paused)
+            .key(meta_paused)
+            .key(meta)
+            .arg(&k.base)
+            .arg("paused")
+            .invoke_async(&mut self.conn())
+            .await;
+        self.run(queue, r).await
+    }
+
+    async fn resume(&self, queue: &str) -> Result<()> {
+        let k = self.keys(queue);
+        let [wait, paused, meta_paused, meta] = self.paused_keys(&k);
+        let r: redis::RedisResult<()> = PAUSE
+            .key(paused)
+            .key(wait)
+            .key(meta_paused)
+            .key(meta)
+            .arg(&k.base)
+            .arg("resumed")
+            .invoke_async(&mut self.conn())
+            .await;
+        self.run(queue, r).await
+    }
+
+    async fn retry(&self, queue: &str, ids: &[String]) -> Result<Vec<IdOutcome>> {
+        let k = self.keys(queue);
+        let [wait, paused, meta_paused, meta] = self.paused_keys(&k);
+        let codes = self
+            .per_id(
+                queue,
+                &RETRY,
+                &[k.key("failed"), wait, paused, meta_paused, meta],
+                &[k.base.clone(), self.token.clone(), now_ms().to_string()],
+                ids,
+            )
+            .await?;
+        Ok(codes
+            .into_iter()
+            .map(|c| match c {
+                1 => IdOutcome::Done,
+                0 => IdOutcome::NotFound,
+                -1 => IdOutcome::Locked,
+                _ => IdOutcome::WrongState,
+            })
+            .collect())
+    }
+
+    async fn retry_all(&self, queue: &str) -> Result<u64> {
+        let k = self.keys(queue);
+        let [wait, paused, meta_paused, meta] = self.paused_keys(&k);
+        let r: redis::RedisResult<u64> = redis::cmd("ZCARD")
+            .arg(k.key("failed"))
+            .query_async(&mut self.conn())
+            .await;
+        let bound = self.run(queue, r).await?;
+        let mut total = 0;
+        while total < bound {
+            let r: redis::RedisResult<u64> = RETRY_ALL
+                .key(k.key("failed"))
+                .key(&wait)
+                .key(&paused)
+                .key(&meta_paused)
+                .key(&meta)
+                .arg(&k.base)
+                .arg(BULK_BATCH)
+                .invoke_async(&mut self.conn())
+                .await;
+            let n = self.run(queue, r).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(total)
     }
 }

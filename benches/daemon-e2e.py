@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""End-to-end daemon benchmark: events in, notifications out.
+
+Usage: python3 benches/daemon-e2e.py [--backend sqlite|redis] [--events 100000]
+                                     [--binary target/release/slotbase]
+
+1. throughput: emit N legacy booking.confirmed events, start `slotbase daemon`, and time
+   until every one is processed (each creates one notification and three forwards, the
+   seed's handler table); the daemon's peak RSS is sampled from /proc meanwhile;
+2. latency: with the daemon idle, emit events at a steady rate and measure, per event, the
+   time from the job's creation to its notification's creation (p50/p99).
+
+Redis runs as a private redis-server on a free port in a temporary directory.
+Prints one JSON object.
+"""
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--backend", choices=["sqlite", "redis"], default="sqlite")
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--latency-events", type=int, default=1000)
+    ap.add_argument("--rate", type=int, default=200)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--binary", default="target/release/slotbase")
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    tmp = tempfile.mkdtemp(prefix="slotbase-e2e-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTBASE_")}
+    env["SLOTBASE_STORE__PATH"] = os.path.join(tmp, "slotbase.db")
+    env["SLOTBASE_HTTP__ENABLED"] = "false"
+    env["SLOTBASE_LOG"] = "warn"
+    redis = None
+    if args.backend == "redis":
+        port = free_port()
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", tmp],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env["SLOTBASE_REDIS__URL"] = f"redis://127.0.0.1:{port}"
+        time.sleep(0.3)
+
+    def run(*a):
+        return subprocess.run([binary, *a], env=env, check=True, capture_output=True,
+                              text=True).stdout
+
+    def completed():
+        return json.loads(run("queue", "stats", "notifications", "--json"))[0]["completed"]
+
+    try:
+        t0 = time.time()
+        run("emit", "booking.confirmed", "--format", "legacy", "--count", str(args.events))
+        emit_s = time.time() - t0
+
+        daemon = subprocess.Popen([binary, "daemon", "--concurrency", str(args.concurrency)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        start = time.time()
+        peak = 0
+        while True:
+            peak = max(peak, rss_kib(daemon.pid))
+            if completed() >= args.events:
+                break
+            if daemon.poll() is not None:
+                raise SystemExit("the daemon exited")
+            time.sleep(0.2)
+        elapsed = time.time() - start
+
+        # Latency at a steady rate on an idle daemon.
+        base = completed()
+        run("emit", "booking.confirmed", "--format", "legacy", "--count",
+            str(args.latency_events), "--rate", f"{args.rate}/s")
+        while completed() < base + args.latency_events:
+            peak = max(peak, rss_kib(daemon.pid))
+            time.sleep(0.2)
+        jobs = json.loads(run("queue", "list", "notifications", "--state", "completed",
+                              "--limit", str(args.latency_events), "--json"))
+        created = {j["data"]["eventId"]: j["timestamp"] for j in jobs}
+        notes = json.loads(run("notifications", "list", "--limit",
+                               str(args.latency_events), "--json"))
+        lat = sorted(n["createdAt"] - created[n["metadata"]["eventId"]]
+                     for n in notes if n["metadata"]["eventId"] in created)
+        daemon.terminate()
+        daemon.wait(timeout=30)
+
+        def pct(p):
+            return lat[min(len(lat) - 1, round(p / 100 * (len(lat) - 1)))] if lat else None
+
+        print(json.dumps({
+            "backend": args.backend,
+            "events": args.events,
+            "emitSeconds": round(emit_s, 2),
+            "emitPerSecond": round(args.events / emit_s),
+            "processSeconds": round(elapsed, 2),
+            "eventsPerSecond": round(args.events / elapsed),
+            "daemonPeakRssMiB": round(peak / 1024, 1),
+            "latencySamples": len(lat),
+            "latencyRatePerSecond": args.rate,
+            "latencyP50Ms": pct(50),
+            "latencyP99Ms": pct(99),
+        }, indent=2))
+    finally:
+        if redis:
+            redis.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

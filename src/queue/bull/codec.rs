@@ -1,0 +1,248 @@
+//! Conversions between Bull's job hash (every value a string; JSON only in `data`,
+//! `opts`, `progress`, `returnvalue` and `stacktrace`) and [`Job`].
+//!
+//! Reading is lenient because other clients write these hashes too: bull-repl stores
+//! `"lifo":"true"`, attempts and delays may arrive as strings, and a hash holding only
+//! `data` is a valid job for Bull.
+
+use serde_json::Value;
+
+use crate::queue::{Backoff, Job, JobOptions, KeepJobs};
+
+/// Bull's default job name: what `queue.add(data)` and `queue.process(fn)` use.
+pub const DEFAULT_JOB_NAME: &str = "__default__";
+
+/// A number the way JavaScript's truthiness and `Number()` coercion would see it.
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        Value::Bool(true) => Some(1.0),
+        _ => None,
+    }
+}
+
+fn to_u64(v: &Value) -> Option<u64> {
+    number(v).filter(|f| *f >= 0.0).map(|f| f.round() as u64)
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => s == "true",
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        _ => false,
+    }
+}
+
+fn keep_jobs(v: &Value) -> Option<KeepJobs> {
+    match v {
+        Value::Bool(true) => Some(KeepJobs {
+            count: Some(0),
+            age: None,
+        }),
+        Value::Number(_) | Value::String(_) => to_u64(v).map(|n| KeepJobs {
+            count: Some(n),
+            age: None,
+        }),
+        Value::Object(o) => Some(KeepJobs {
+            count: o.get("count").and_then(to_u64),
+            age: o.get("age").and_then(to_u64),
+        }),
+        _ => None,
+    }
+}
+
+/// A backoff from Bull's opts: a bare number means fixed. Custom strategy types exist
+/// only inside a Node worker's settings, so they read as no backoff.
+fn backoff(v: &Value) -> Option<Backoff> {
+    match v {
+        Value::Number(_) | Value::String(_) => to_u64(v).map(|delay| Backoff::Fixed { delay }),
+        Value::Object(o) => {
+            let delay = o.get("delay").and_then(to_u64).unwrap_or(0);
+            match o.get("type").and_then(Value::as_str) {
+                Some("fixed") => Some(Backoff::Fixed { delay }),
+                Some("exponential") => Some(Backoff::Exponential { delay }),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The parsed `opts` JSON of a job, written by Bull, BullMQ or us.
+pub fn parse_opts(raw: Option<&str>) -> JobOptions {
+    let v: Value = raw
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or(Value::Null);
+    let get = |k: &str| v.get(k).unwrap_or(&Value::Null);
+    JobOptions {
+        attempts: to_u64(get("attempts"))
+            .map(|n| n.min(u32::MAX as u64) as u32)
+            .unwrap_or(1),
+        backoff: backoff(get("backoff")),
+        delay: to_u64(get("delay")).unwrap_or(0),
+        priority: to_u64(get("priority"))
+            .map(|n| n.min(u32::MAX as u64) as u32)
+            .unwrap_or(0),
+        lifo: truthy(get("lifo")),
+        job_id: match get("jobId") {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        },
+        timestamp: number(get("timestamp")).map(|f| f as i64),
+        remove_on_complete: keep_jobs(get("removeOnComplete")),
+        remove_on_fail: keep_jobs(get("removeOnFail")),
+    }
+}
+
+/// `opts.stackTraceLimit`, which slotbase does not model but honours.
+pub fn stack_trace_limit(raw: Option<&str>) -> Option<usize> {
+    let v: Value = serde_json::from_str(raw?).ok()?;
+    to_u64(v.get("stackTraceLimit")?)
+        .filter(|n| *n > 0)
+        .map(|n| n as usize)
+}
+
+/// The opts JSON slotbase stores: like Bull's, `attempts`, `delay` and `timestamp` are
+/// always present.
+pub fn opts_json(opts: &JobOptions, timestamp: i64) -> String {
+    let mut o = opts.clone();
+    o.timestamp = Some(timestamp);
+    serde_json::to_string(&o).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Bull stores `data || {}`: JavaScript-falsy payloads become `{}`.
+pub fn normalize_data(data: &str) -> &str {
+    match data.trim() {
+        "" | "null" | "false" | "0" | "\"\"" | "-0" => "{}",
+        _ => data,
+    }
+}
+
+/// `id & 0xFFF` with JavaScript semantics (Number(id), then ToInt32): the low bits
+/// Bull puts in the delayed score of a retried job.
+pub fn js_low12(id: &str) -> i64 {
+    let s = id.trim();
+    let n = if s.is_empty() {
+        0.0
+    } else if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16)
+            .map(|n| n as f64)
+            .unwrap_or(f64::NAN)
+    } else if s.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) {
+        s.parse::<f64>().unwrap_or(f64::NAN)
+    } else {
+        f64::NAN
+    };
+    if !n.is_finite() {
+        return 0;
+    }
+    let int32 = (n.trunc().rem_euclid(4_294_967_296.0)) as i64;
+    int32 & 0xFFF
+}
+
+fn int(fields: &[(String, String)], name: &str) -> Option<i64> {
+    let (_, v) = fields.iter().find(|(k, _)| k == name)?;
+    v.parse::<i64>()
+        .ok()
+        .or_else(|| v.parse::<f64>().ok().map(|f| f as i64))
+}
+
+fn text(fields: &[(String, String)], name: &str) -> Option<String> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// A job from its id and HGETALL field/value pairs.
+pub fn job_from_hash(id: String, fields: &[(String, String)]) -> Job {
+    let opts_raw = text(fields, "opts");
+    let opts = parse_opts(opts_raw.as_deref());
+    let stacktrace = text(fields, "stacktrace")
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        .map(|v| match v {
+            Value::Array(items) => items
+                .into_iter()
+                .filter(|i| !i.is_null())
+                .map(|i| match i {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    Job {
+        id,
+        name: text(fields, "name").unwrap_or_else(|| DEFAULT_JOB_NAME.to_string()),
+        data: text(fields, "data").unwrap_or_else(|| "{}".to_string()),
+        timestamp: int(fields, "timestamp").unwrap_or(0),
+        delay: int(fields, "delay").unwrap_or(0).max(0) as u64,
+        priority: int(fields, "priority")
+            .unwrap_or(0)
+            .clamp(0, u32::MAX as i64) as u32,
+        attempts_made: int(fields, "attemptsMade")
+            .unwrap_or(0)
+            .clamp(0, u32::MAX as i64) as u32,
+        stalled_counter: int(fields, "stalledCounter")
+            .unwrap_or(0)
+            .clamp(0, u32::MAX as i64) as u32,
+        processed_on: int(fields, "processedOn"),
+        finished_on: int(fields, "finishedOn"),
+        failed_reason: text(fields, "failedReason"),
+        stacktrace,
+        returnvalue: text(fields, "returnvalue"),
+        progress: text(fields, "progress"),
+        opts,
+        state: None,
+        due_at: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_opts_from_other_clients() {
+        let o = parse_opts(Some(
+            r#"{"attempts":"3","lifo":"true","backoff":500,"removeOnComplete":true,"removeOnFail":{"age":60}}"#,
+        ));
+        assert_eq!(o.attempts, 3);
+        assert!(o.lifo);
+        assert_eq!(o.backoff, Some(Backoff::Fixed { delay: 500 }));
+        assert_eq!(o.remove_on_complete.unwrap().count, Some(0));
+        assert_eq!(o.remove_on_fail.unwrap().age, Some(60));
+        let empty = parse_opts(None);
+        assert_eq!(empty.attempts, 1);
+        assert_eq!(empty.backoff, None);
+    }
+
+    #[test]
+    fn js_number_low_bits() {
+        assert_eq!(js_low12("123"), 123);
+        assert_eq!(js_low12("4097"), 1);
+        assert_eq!(js_low12("1e3"), 1000);
+        assert_eq!(js_low12("custom-1"), 0);
+        assert_eq!(js_low12("0x10"), 16);
+        assert_eq!(js_low12(""), 0);
+    }
+
+    #[test]
+    fn falsy_payloads_become_empty_objects() {
+        assert_eq!(normalize_data("null"), "{}");
+        assert_eq!(normalize_data(" 0 "), "{}");
+        assert_eq!(normalize_data(r#"{"a":1}"#), r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn hash_with_only_data_is_a_job() {
+        let j = job_from_hash("7".into(), &[("data".into(), r#"{"x":1}"#.into())]);
+        assert_eq!(j.name, DEFAULT_JOB_NAME);
+        assert_eq!(j.opts.attempts, 1);
+        assert!(j.stacktrace.is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+-- Helpers shared by every script. Each script file is appended to this one at compile
+-- time, so a script is still one atomic EVAL. `base` is always the job base key
+-- `<prefix>:<queue>:`; job keys and channels are built from it as Bull does.
+
+-- Paused if either flag is set: Bull writes `meta-paused`, BullMQ (bull-repl) only
+-- `meta.paused`. Honouring both keeps jobs out of `wait` while anyone considers the
+-- queue paused.
+local function is_paused(meta_paused_key, meta_key)
+  return redis.call('EXISTS', meta_paused_key) == 1
+    or redis.call('HEXISTS', meta_key, 'paused') == 1
+end
+
+local function target_list(wait_key, paused_key, meta_paused_key, meta_key)
+  if is_paused(meta_paused_key, meta_key) then
+    return paused_key
+  end
+  return wait_key
+end
+
+-- Bull's positional insert: prioritized jobs sit at the consumer (right) end of the
+-- list, ordered by priority and FIFO within one priority. The arithmetic, including
+-- its behaviour with stale priority entries, is Bull's, so both implementations put a
+-- job at the same place.
+local function insert_with_priority(list_key, priority_key, id, priority)
+  redis.call('ZADD', priority_key, priority, id)
+  local k = redis.call('ZCOUNT', priority_key, 0, priority)
+  local len = redis.call('LLEN', list_key)
+  local pivot = redis.call('LINDEX', list_key, len - (k - 1))
+  if pivot then
+    redis.call('LINSERT', list_key, 'BEFORE', pivot, id)
+  else
+    redis.call('RPUSH', list_key, id)
+  end
+end
+
+-- Put a job on a waiting list: priority insert, RPUSH (lifo, runs next) or LPUSH.
+local function push_job(list_key, priority_key, id, priority, lifo)
+  if priority and priority > 0 then
+    insert_with_priority(list_key, priority_key, id, priority)
+  elseif lifo then
+    redis.call('RPUSH', list_key, id)
+  else
+    redis.call('LPUSH', list_key, id)
+  end
+end
+
+-- Lock release shared by the finishing scripts: 0 when released (or token "0", which
+-- skips the check), -6 when another token holds it, -2 when there is no lock.
+local function release_lock(base, id, token, stalled_key)
+  if token == '0' then
+    return 0
+  end
+  local lock_key = base .. id .. ':lock'
+  local holder = redis.call('GET', lock_key)
+  if holder == token then
+    redis.call('DEL', lock_key)
+    redis.call('SREM', stalled_key, id)
+    return 0
+  end
+  if holder then
+    return -6
+  end
+  return -2
+end
+
+-- A debounce key (`de:<id>`, Bull 4.16) is freed when its job goes away, but only if
+-- it still points at that job.
+local function remove_debounce(base, id, deid)
+  if deid then
+    local dk = base .. 'de:' .. deid
+    if redis.call('GET', dk) == id then
+      redis.call('DEL', dk)
+    end
+  end
+end
+
+-- Delete everything a job owns outside the state sets: hash, logs, debounce key and
+-- rate-limiter bookkeeping.
+local function remove_job_data(base, id)
+  local jk = base .. id
+  remove_debounce(base, id, redis.call('HGET', jk, 'deid'))
+  local index_key = base .. 'limiter:index'
+  local limited = redis.call('HGET', index_key, id)
+  if limited then
+    redis.call('SREM', limited, id)
+    redis.call('HDEL', index_key, id)
+  end
+  redis.call('DEL', jk, jk .. ':logs')
+end
+
+-- `removeOnComplete` / `removeOnFail` from the stored opts JSON as (count, age):
+-- count -1 keeps every job, 0 deletes this one, N keeps the newest N; age in seconds,
+-- 0 for none. `true` means count 0, an integer N count N, an object is taken as given.
+local function keep_jobs(opts, field)
+  if not opts or not string.find(opts, field, 1, true) then
+    return -1, 0
+  end
+  local ok, o = pcall(cjson.decode, opts)
+  if not ok or type(o) ~= 'table' then
+    return -1, 0
+  end
+  local v = o[field]
+  if v == true then
+    return 0, 0
+  end
+  if type(v) == 'number' then
+    return math.max(v, 0), 0
+  end
+  if type(v) == 'table' then
+    local count = tonumber(v['count']) or -1
+    local age = tonumber(v['age']) or 0
+    return count, age
+  end
+  return -1, 0
+end
+
+-- Record a finished job in `set_key` (completed or failed) and trim the set by the
+-- job's keep rule. Returns false when the rule deleted the job instead.
+local function finish_into(set_key, base, id, now, count, age, field, value)
+  local jk = base .. id
+  if count == 0 then
+    remove_job_data(base, id)
+    return false
+  end
+  redis.call('ZADD', set_key, now, id)
+  if field then
+    redis.call('HSET', jk, field, value, 'finishedOn', now)
+  else
+    redis.call('HSET', jk, 'finishedOn', now)
+  end
+  if age > 0 then
+    local cutoff = tonumber(now) - age * 1000
+    local old = redis.call('ZRANGEBYSCORE', set_key, '-inf', cutoff)
+    for _, old_id in ipairs(old) do
+      remove_job_data(base, old_id)
+    end
+    if #old > 0 then
+      redis.call('ZREMRANGEBYSCORE', set_key, '-inf', cutoff)
+    end
+  end
+  if count > 0 then
+    local old = redis.call('ZRANGE', set_key, 0, -(count + 1))
+    for _, old_id in ipairs(old) do
+      remove_job_data(base, old_id)
+    end
+    if #old > 0 then
+      redis.call('ZREMRANGEBYRANK', set_key, 0, -(count + 1))
+    end
+  end
+  return true
+end
+
+-- Whether the stored opts ask for lifo (lenient: bull-repl stores "true" as a string).
+local function opts_lifo(opts)
+  if not opts or not string.find(opts, 'lifo', 1, true) then
+    return false
+  end
+  local ok, o = pcall(cjson.decode, opts)
+  if not ok or type(o) ~= 'table' then
+    return false
+  end
+  return o['lifo'] == true or o['lifo'] == 'true'
+end
+
+-- Run `fn(chunk)` over `items` in slices small enough for `unpack` (Lua's C stack).
+local function chunked(items, fn)
+  local size = 5000
+  for i = 1, #items, size do
+    local chunk = {}
+    for j = i, math.min(i + size - 1, #items) do
+      chunk[#chunk + 1] = items[j]
+    end
+    fn(chunk)
+  end
+end

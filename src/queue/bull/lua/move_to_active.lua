@@ -1,0 +1,46 @@
+-- moveToActive for up to `max` jobs: pop from the right of wait onto the left of
+-- active, lock each for the worker token, and return their hashes.
+-- KEYS: 1 wait, 2 active, 3 priority, 4 stalled, 5 meta-paused, 6 meta
+-- ARGV: 1 base, 2 token, 3 lock ms, 4 now ms, 5 max, 6 id already moved to active by a
+--   blocking pop, or ''
+-- Returns a flat array: id, HGETALL of the job, per claimed job. processedOn is set
+-- after the read; the caller fills it in from `now`.
+local base, token, lease, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local max = tonumber(ARGV[5])
+local active_channel = base .. 'active@' .. token
+local out = {}
+local function activate(id)
+  local jk = base .. id
+  local hash = redis.call('HGETALL', jk)
+  if #hash == 0 then
+    -- An id without a job hash cannot be run by anyone; drop it rather than leave it
+    -- to stall forever.
+    redis.call('LREM', KEYS[2], -1, id)
+    redis.call('ZREM', KEYS[3], id)
+    return
+  end
+  redis.call('SET', jk .. ':lock', token, 'PX', lease)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('PUBLISH', active_channel, id)
+  redis.call('HSET', jk, 'processedOn', now)
+  out[#out + 1] = id
+  out[#out + 1] = hash
+end
+if ARGV[6] ~= '' then
+  redis.call('SREM', KEYS[4], ARGV[6])
+  activate(ARGV[6])
+  max = max - 1
+end
+if not is_paused(KEYS[5], KEYS[6]) then
+  for _ = 1, max do
+    local id = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
+    if not id then
+      break
+    end
+    activate(id)
+  end
+end
+if #out == 0 and ARGV[6] == '' then
+  redis.call('PUBLISH', base .. 'drained', '')
+end
+return out

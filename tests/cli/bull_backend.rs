@@ -1,0 +1,587 @@
+//! The Redis backend on its own: Bull's layout, orderings, encodings and error reporting,
+//! checked against the raw keys in a private redis-server.
+
+use std::time::Duration;
+
+use redis::AsyncCommands;
+use slotbase::queue::bull::BullQueue;
+use slotbase::queue::{
+    Backoff, FailOutcome, Failure, FinishError, IdOutcome, JobOptions, JobState, NewJob,
+    QueueBackend, QueueError, Retry, StalledCheck,
+};
+
+use crate::redis_support::RedisServer;
+
+const LEASE: Duration = Duration::from_secs(30);
+
+fn job(data: &str) -> NewJob {
+    NewJob {
+        name: "booking-event".into(),
+        data: data.into(),
+        opts: JobOptions::default(),
+    }
+}
+
+fn with(data: &str, f: impl FnOnce(&mut JobOptions)) -> NewJob {
+    let mut j = job(data);
+    f(&mut j.opts);
+    j
+}
+
+fn fail_msg(msg: &str, retry: Retry) -> Failure {
+    Failure {
+        message: msg.into(),
+        stack: None,
+        retry,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_writes_bulls_hash_and_lists() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+
+    let added = q
+        .add(
+            "notifications",
+            vec![
+                job(r#"{"n":1}"#),
+                with(r#"{"n":2}"#, |o| o.job_id = Some("custom-1".into())),
+                with(r#"{"n":3}"#, |o| o.job_id = Some("custom-1".into())),
+                with(r#"{"n":4}"#, |o| o.delay = 60_000),
+                job("null"),
+            ],
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = added.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["1", "custom-1", "custom-1", "4", "5"]);
+    assert!(added[2].duplicate && !added[1].duplicate);
+    // The counter moves on every add, duplicates included.
+    let counter: i64 = r.get("bull:notifications:id").await.unwrap();
+    assert_eq!(counter, 5);
+
+    let h: std::collections::HashMap<String, String> =
+        r.hgetall("bull:notifications:1").await.unwrap();
+    assert_eq!(h["name"], "booking-event");
+    assert_eq!(h["data"], r#"{"n":1}"#);
+    assert_eq!(h["delay"], "0");
+    assert_eq!(h["priority"], "0");
+    let opts: serde_json::Value = serde_json::from_str(&h["opts"]).unwrap();
+    assert_eq!(opts["attempts"], 1);
+    assert_eq!(opts["delay"], 0);
+    assert_eq!(
+        opts["timestamp"].as_i64(),
+        h["timestamp"].parse::<i64>().ok()
+    );
+    let data5: String = r.hget("bull:notifications:5", "data").await.unwrap();
+    assert_eq!(data5, "{}");
+    let dup: String = r.hget("bull:notifications:custom-1", "data").await.unwrap();
+    assert_eq!(dup, r#"{"n":2}"#);
+
+    let wait: Vec<String> = r.lrange("bull:notifications:wait", 0, -1).await.unwrap();
+    assert_eq!(wait, ["5", "custom-1", "1"]);
+    let score: f64 = r.zscore("bull:notifications:delayed", "4").await.unwrap();
+    let ts: i64 = r.hget("bull:notifications:4", "timestamp").await.unwrap();
+    assert_eq!(score as i64, (ts + 60_000) * 4096 + 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priorities_and_lifo_take_bulls_positions() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    q.add(
+        "q",
+        vec![
+            job("{}"),
+            job("{}"),
+            with("{}", |o| o.priority = 2),
+            with("{}", |o| o.priority = 1),
+            with("{}", |o| o.lifo = true),
+            with("{}", |o| o.priority = 2),
+            job("{}"),
+        ],
+    )
+    .await
+    .unwrap();
+    let wait: Vec<String> = r.lrange("bull:q:wait", 0, -1).await.unwrap();
+    // Left to right; the rightmost runs next. Bull's insert arithmetic counts the lifo
+    // job at the right end as a prioritized one, so job 6 lands right of job 3.
+    assert_eq!(wait, ["7", "2", "1", "3", "6", "4", "5"]);
+    let order: Vec<String> = q
+        .list("q", JobState::Wait, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(order, ["5", "4", "6", "3", "1", "2", "7"]);
+    let claimed = q.claim("q", "tok", LEASE, 3, None).await.unwrap();
+    let ids: Vec<_> = claimed.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["5", "4", "6"]);
+    let counts = q.counts("q").await.unwrap();
+    assert_eq!(counts.waiting, 4);
+    assert_eq!(counts.active, 3);
+    assert_eq!(counts.prioritized, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claim_locks_and_complete_records_the_result() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    q.add("q", vec![job(r#"{"a":1}"#), job("{}")])
+        .await
+        .unwrap();
+    let jobs = q.claim("q", "tok-a", LEASE, 1, None).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].id, "1");
+    assert_eq!(jobs[0].data, r#"{"a":1}"#);
+    let lock: String = r.get("bull:q:1:lock").await.unwrap();
+    assert_eq!(lock, "tok-a");
+    let ttl: i64 = r.pttl("bull:q:1:lock").await.unwrap();
+    assert!(ttl > 0 && ttl <= 30_000);
+
+    // Another token cannot finish it.
+    let res = q
+        .complete("q", "tok-b", &[("1".into(), "1".into())])
+        .await
+        .unwrap();
+    assert_eq!(res, [Err(FinishError::LockMismatch)]);
+    let res = q
+        .complete("q", "tok-a", &[("1".into(), r#""fine""#.into())])
+        .await
+        .unwrap();
+    assert_eq!(res, [Ok(())]);
+    let rv: String = r.hget("bull:q:1", "returnvalue").await.unwrap();
+    assert_eq!(rv, r#""fine""#);
+    let exists: bool = r.exists("bull:q:1:lock").await.unwrap();
+    assert!(!exists);
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Completed));
+    assert!(job.finished_on.is_some());
+    assert_eq!(job.attempts_made, 0);
+    // Finishing twice is refused.
+    let res = q
+        .complete("q", "tok-a", &[("1".into(), "1".into())])
+        .await
+        .unwrap();
+    assert_eq!(res, [Err(FinishError::LockMissing)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_follow_attempts_and_backoff() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    q.add(
+        "q",
+        vec![with("{}", |o| {
+            o.attempts = 3;
+            o.backoff = Some(Backoff::Exponential { delay: 1000 });
+        })],
+    )
+    .await
+    .unwrap();
+    let j = q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    assert_eq!(j.len(), 1);
+    let before = slotbase::queue::now_ms();
+    let out = q
+        .fail("q", "t", "1", &fail_msg("boom 1", Retry::Job))
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(FailOutcome::Retrying { delay_ms: 1000 }));
+    let score: f64 = r.zscore("bull:q:delayed", "1").await.unwrap();
+    let score = score as i64;
+    assert_eq!(score & 0xFFF, 1);
+    let due = score >> 12;
+    assert!(due >= before + 1000 && due <= slotbase::queue::now_ms() + 1000);
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Delayed));
+    assert_eq!(job.attempts_made, 1);
+    assert_eq!(job.failed_reason.as_deref(), Some("boom 1"));
+    assert_eq!(job.stacktrace, ["boom 1"]);
+
+    // Promote it and fail again: exponential 3000 ms.
+    assert_eq!(
+        q.promote("q", &["1".into()]).await.unwrap(),
+        [IdOutcome::Done]
+    );
+    q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    let out = q
+        .fail("q", "t", "1", &fail_msg("boom 2", Retry::Job))
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(FailOutcome::Retrying { delay_ms: 3000 }));
+    q.promote("q", &["1".into()]).await.unwrap();
+    q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    let out = q
+        .fail("q", "t", "1", &fail_msg("boom 3", Retry::Job))
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(FailOutcome::Failed));
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Failed));
+    assert_eq!(job.attempts_made, 3);
+    assert_eq!(job.stacktrace.len(), 3);
+    assert!(job.finished_on.is_some());
+
+    // Retry::Never fails at once; Retry::After(0) goes straight back to wait.
+    q.add("q", vec![with("{}", |o| o.attempts = 5)])
+        .await
+        .unwrap();
+    q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    let out = q
+        .fail("q", "t", "2", &fail_msg("again", Retry::After(0)))
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(FailOutcome::Retrying { delay_ms: 0 }));
+    assert_eq!(
+        q.get("q", "2").await.unwrap().unwrap().state,
+        Some(JobState::Wait)
+    );
+    q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    let out = q
+        .fail("q", "t", "2", &fail_msg("bad payload", Retry::Never))
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(FailOutcome::Failed));
+
+    // retry puts failed jobs back, keeping attemptsMade.
+    assert_eq!(
+        q.retry("q", &["1".into(), "nope".into()]).await.unwrap(),
+        [IdOutcome::Done, IdOutcome::NotFound]
+    );
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Wait));
+    assert_eq!(job.attempts_made, 3);
+    assert_eq!(job.finished_on, None);
+    assert_eq!(q.retry_all("q").await.unwrap(), 1);
+    assert_eq!(q.counts("q").await.unwrap().waiting, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_on_complete_keeps_the_newest() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    let jobs = (0..5)
+        .map(|_| {
+            with("{}", |o| {
+                o.remove_on_complete = Some(slotbase::queue::KeepJobs {
+                    count: Some(2),
+                    age: None,
+                })
+            })
+        })
+        .collect();
+    q.add("q", jobs).await.unwrap();
+    for _ in 0..5 {
+        let j = q.claim("q", "t", LEASE, 1, None).await.unwrap();
+        q.complete("q", "t", &[(j[0].id.clone(), "null".into())])
+            .await
+            .unwrap();
+    }
+    let done: Vec<String> = r.zrange("bull:q:completed", 0, -1).await.unwrap();
+    assert_eq!(done.len(), 2);
+    let exists: bool = r.exists("bull:q:1").await.unwrap();
+    assert!(!exists, "trimmed jobs lose their hash");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_jobs_are_recovered_by_mark_and_sweep() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    q.add("q", vec![job("{}")]).await.unwrap();
+    q.claim("q", "t", Duration::from_millis(50), 1, None)
+        .await
+        .unwrap();
+    let check = StalledCheck {
+        max_stalled_count: 1,
+        interval: Duration::from_millis(50),
+    };
+    // First sweep only marks.
+    let rep = q.recover_stalled("q", check).await.unwrap();
+    assert!(rep.requeued.is_empty());
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let rep = q.recover_stalled("q", check).await.unwrap();
+    assert_eq!(rep.requeued, ["1"]);
+    let counter: i64 = r.hget("bull:q:1", "stalledCounter").await.unwrap();
+    assert_eq!(counter, 1);
+    // Second stall fails it.
+    q.claim("q", "t", Duration::from_millis(50), 1, None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    q.recover_stalled("q", check).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let rep = q.recover_stalled("q", check).await.unwrap();
+    assert_eq!(rep.failed, ["1"]);
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Failed));
+    assert_eq!(
+        job.failed_reason.as_deref(),
+        Some("job stalled more than allowable limit")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_and_resume_merge_instead_of_overwriting() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    q.add("q", vec![job("{}"), job("{}")]).await.unwrap();
+    // A client that ignores the pause flag left a job in paused already.
+    let _: () = r.lpush("bull:q:paused", "stray").await.unwrap();
+    let _: () = r.hset("bull:q:stray", "data", "{}").await.unwrap();
+    q.pause("q").await.unwrap();
+    let paused: Vec<String> = r.lrange("bull:q:paused", 0, -1).await.unwrap();
+    assert_eq!(paused, ["stray", "2", "1"]);
+    assert!(q.counts("q").await.unwrap().is_paused);
+    let mp: bool = r.exists("bull:q:meta-paused").await.unwrap();
+    let meta: Option<String> = r.hget("bull:q:meta", "paused").await.unwrap();
+    assert!(mp && meta.as_deref() == Some("1"));
+    // Adds while paused go to paused; claims get nothing.
+    q.add("q", vec![job("{}")]).await.unwrap();
+    assert!(q.claim("q", "t", LEASE, 5, None).await.unwrap().is_empty());
+    // A job sneaked into wait meanwhile survives the resume.
+    let _: () = r.lpush("bull:q:wait", "sneaky").await.unwrap();
+    let _: () = r.hset("bull:q:sneaky", "data", "{}").await.unwrap();
+    q.resume("q").await.unwrap();
+    let wait: Vec<String> = r.lrange("bull:q:wait", 0, -1).await.unwrap();
+    assert_eq!(wait, ["sneaky", "3", "stray", "2", "1"]);
+    let c = q.counts("q").await.unwrap();
+    assert!(!c.is_paused);
+    assert_eq!(c.paused, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drain_clean_remove_leave_no_orphans() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    let mut jobs: Vec<NewJob> = (0..2500).map(|_| job("{}")).collect();
+    jobs.push(with("{}", |o| o.delay = 100_000));
+    q.add("q", jobs).await.unwrap();
+    assert_eq!(q.drain("q", false).await.unwrap(), 2500);
+    assert_eq!(q.counts("q").await.unwrap().delayed, 1);
+    assert_eq!(q.drain("q", true).await.unwrap(), 1);
+    let keys: Vec<String> = r.keys("bull:q:*").await.unwrap();
+    assert_eq!(keys, ["bull:q:id"], "only the counter is left");
+
+    // clean: completed older than the grace, oldest first, by integer time.
+    q.add("q", (0..1500).map(|_| job("{}")).collect())
+        .await
+        .unwrap();
+    let jobs = q.claim("q", "t", LEASE, 1500, None).await.unwrap();
+    let done: Vec<_> = jobs
+        .iter()
+        .map(|j| (j.id.clone(), "1".to_string()))
+        .collect();
+    q.complete("q", "t", &done).await.unwrap();
+    assert_eq!(
+        q.clean("q", JobState::Completed, Duration::from_secs(3600), None)
+            .await
+            .unwrap(),
+        0
+    );
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        q.clean("q", JobState::Completed, Duration::ZERO, Some(1200))
+            .await
+            .unwrap(),
+        1200
+    );
+    assert_eq!(
+        q.clean("q", JobState::Completed, Duration::ZERO, None)
+            .await
+            .unwrap(),
+        300
+    );
+    // clean of a list: waiting jobs.
+    q.add("q", (0..3).map(|_| job("{}")).collect())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    assert_eq!(
+        q.clean("q", JobState::Wait, Duration::ZERO, Some(2))
+            .await
+            .unwrap(),
+        2
+    );
+    let wait: Vec<String> = r.lrange("bull:q:wait", 0, -1).await.unwrap();
+    assert_eq!(wait, ["4004"], "the oldest two went first");
+
+    // remove refuses locked jobs.
+    let claimed = q.claim("q", "t", LEASE, 1, None).await.unwrap();
+    assert_eq!(
+        q.remove("q", &[claimed[0].id.clone(), "zzz".into()])
+            .await
+            .unwrap(),
+        [IdOutcome::Locked, IdOutcome::NotFound]
+    );
+    q.complete("q", "t", &[(claimed[0].id.clone(), "1".into())])
+        .await
+        .unwrap();
+    assert_eq!(
+        q.remove("q", std::slice::from_ref(&claimed[0].id))
+            .await
+            .unwrap(),
+        [IdOutcome::Done]
+    );
+    let keys: Vec<String> = r.keys("bull:q:*").await.unwrap();
+    assert_eq!(keys, ["bull:q:id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delayed_jobs_are_promoted_when_due() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    q.add(
+        "q",
+        vec![
+            with("{}", |o| o.delay = 150),
+            with("{}", |o| o.delay = 100_000),
+        ],
+    )
+    .await
+    .unwrap();
+    let rep = q.promote_due("q").await.unwrap();
+    assert_eq!(rep.promoted, 0);
+    assert!(rep.next_due.is_some());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rep = q.promote_due("q").await.unwrap();
+    assert_eq!(rep.promoted, 1);
+    let next = rep.next_due.unwrap();
+    let job = q.get("q", "2").await.unwrap().unwrap();
+    assert_eq!(job.due_at, Some(next));
+    let job = q.get("q", "1").await.unwrap().unwrap();
+    assert_eq!(job.state, Some(JobState::Wait));
+    assert_eq!(job.delay, 0);
+    assert_eq!(
+        q.promote("q", &["1".into(), "2".into(), "3".into()])
+            .await
+            .unwrap(),
+        [IdOutcome::WrongState, IdOutcome::Done, IdOutcome::NotFound]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_claim_wakes_on_add_and_names_the_connection() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let q2 = q.clone();
+    let waiter = tokio::spawn(async move {
+        q2.claim(
+            "notifications",
+            "t",
+            LEASE,
+            4,
+            Some(Duration::from_secs(10)),
+        )
+        .await
+    });
+    let mut r = server.client().await;
+    let name = q.worker_client_name("notifications");
+    assert_eq!(name, "bull:bm90aWZpY2F0aW9ucw==");
+    crate::redis_support::eventually(10, "the blocking connection to be named", || {
+        let mut r = r.clone();
+        let name = name.clone();
+        async move {
+            let list: String = redis::cmd("CLIENT")
+                .arg("LIST")
+                .query_async(&mut r)
+                .await
+                .ok()?;
+            list.contains(&format!("name={name} ")).then_some(())
+        }
+    })
+    .await;
+    q.add("notifications", vec![job("{}")]).await.unwrap();
+    let got = waiter.await.unwrap().unwrap();
+    assert_eq!(got.len(), 1);
+    let lock: String = r.get("bull:notifications:1:lock").await.unwrap();
+    assert_eq!(lock, "t");
+    // An empty queue gives nothing after the block time.
+    let got = q
+        .claim(
+            "notifications",
+            "t",
+            LEASE,
+            1,
+            Some(Duration::from_millis(100)),
+        )
+        .await
+        .unwrap();
+    assert!(got.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_name_the_problem() {
+    // Nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("redis://user:s3cret@127.0.0.1:{port}");
+    let Err(e) = BullQueue::connect(&url, "bull").await else {
+        panic!("connected to nothing");
+    };
+    assert!(matches!(e, QueueError::Connect { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains(&format!("127.0.0.1:{port}")), "{msg}");
+    assert!(!msg.contains("s3cret"), "{msg}");
+
+    let server = RedisServer::start_with(&["--save", "", "--requirepass", "right"]);
+    let bad = format!("redis://:wrong@127.0.0.1:{}", server.port);
+    let Err(e) = BullQueue::connect(&bad, "bull").await else {
+        panic!("wrong password accepted");
+    };
+    assert!(matches!(e, QueueError::Auth { .. }), "{e}");
+    assert!(!e.to_string().contains("wrong@"), "{e}");
+    let none = format!("redis://127.0.0.1:{}", server.port);
+    let Err(e) = BullQueue::connect(&none, "bull").await else {
+        panic!("no password accepted");
+    };
+    assert!(matches!(e, QueueError::Auth { .. }), "{e}");
+    let good = format!("redis://:right@127.0.0.1:{}", server.port);
+    let q = BullQueue::connect(&good, "bull").await.unwrap();
+    q.add("q", vec![job("{}")]).await.unwrap();
+
+    // A key of the wrong type is named.
+    let mut r = redis::Client::open(good.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let _: () = r.set("bull:q:completed", "oops").await.unwrap();
+    let e = q.counts("q").await.unwrap_err();
+    match &e {
+        QueueError::Layout { key, .. } => assert_eq!(key, "bull:q:completed"),
+        other => panic!("expected a layout error, got {other}"),
+    }
+    assert!(e.to_string().contains("not in Bull's layout"), "{e}");
+    let e = q.claim("q", "t", LEASE, 1, None).await;
+    assert!(e.is_ok(), "claiming does not touch completed");
+    let _: () = r.del("bull:q:completed").await.unwrap();
+    let _: () = r.set("bull:q:wait", "oops").await.unwrap();
+    match q.add("q", vec![job("{}")]).await {
+        Err(QueueError::Layout { key, .. }) => assert_eq!(key, "bull:q:wait"),
+        other => panic!("expected a layout error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_names_come_from_queue_level_keys() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    q.add("notifications", vec![job("{}")]).await.unwrap();
+    q.add("a:b", vec![job("{}")]).await.unwrap();
+    let other = server.bull("other").await;
+    other.add("elsewhere", vec![job("{}")]).await.unwrap();
+    assert_eq!(q.queue_names().await.unwrap(), ["a:b", "notifications"]);
+}

@@ -1,0 +1,292 @@
+//! The commands and the daemon on Redis, beside real Bull: what `slotbase emit` adds a
+//! NestJS-style Bull worker runs; `queue stats --json` equals Bull's `getJobCounts()`; the
+//! daemon processes, forwards in Bull's format, survives SIGKILL and a Redis restart.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use slotbase::daemon::{Daemon, DaemonOptions};
+use slotbase::settings::{FlagOverrides, Settings};
+
+use crate::bull_interop::bull;
+use crate::redis_support::RedisServer;
+use crate::support::TestEnv;
+
+fn env_on(server: &RedisServer) -> TestEnv {
+    TestEnv::new().with_env("SLOTBASE_REDIS__URL", &server.url())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_commands_on_redis() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    crate::queue_cli::operator_commands(&env, Some(&server.url())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emit_legacy_runs_in_a_bull_booking_event_processor() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    let printed = env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--format",
+        "legacy",
+        "--seed",
+        "5",
+        "--print",
+        "--count",
+        "3",
+    ]);
+    let out = env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--format",
+        "legacy",
+        "--seed",
+        "5",
+        "--count",
+        "3",
+    ]);
+    assert!(
+        out.contains("emitted 3 booking.confirmed events to queue notifications"),
+        "{out}"
+    );
+    let result = bull(
+        &server,
+        "notifications",
+        "process",
+        json!({"name": "booking-event", "count": 3}),
+    )
+    .await;
+    let seen = result["seen"].as_array().expect("Bull saw jobs");
+    assert_eq!(seen.len(), 3);
+    let expected: Vec<Value> = printed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (s, e) in seen.iter().zip(&expected) {
+        assert_eq!(s["name"], "booking-event");
+        assert_eq!(
+            &s["data"], e,
+            "Bull sees exactly the seed-1 event slotbase generated"
+        );
+        assert!(s["data"]["data"]["parkingName"].is_string());
+        assert!(
+            s["data"]["data"]["confirmationCode"]
+                .as_str()
+                .unwrap()
+                .starts_with("CONF-")
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_json_equals_bulls_job_counts() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    let q = crate::queue_cli::backend(&env, Some(&server.url())).await;
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "7",
+    ]);
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "2",
+        "--delay",
+        "1h",
+    ]);
+    let claimed = q
+        .claim("notifications", "t", Duration::from_secs(60), 3, None)
+        .await
+        .unwrap();
+    q.complete(
+        "notifications",
+        "t",
+        &[(claimed[0].id.clone(), "null".into())],
+    )
+    .await
+    .unwrap();
+    q.fail(
+        "notifications",
+        "t",
+        &claimed[1].id,
+        &slotbase::queue::Failure {
+            message: "boom".into(),
+            stack: None,
+            retry: slotbase::queue::Retry::Never,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "2",
+        "--priority",
+        "1",
+    ]);
+    env.run_ok(&["queue", "pause", "notifications"]);
+    env.run_ok(&["emit", "booking.created", "--format", "legacy"]);
+    let ours = &env.json(&["queue", "stats", "notifications"])[0];
+    let theirs = bull(&server, "notifications", "counts", json!({})).await["counts"].clone();
+    for k in [
+        "waiting",
+        "active",
+        "completed",
+        "failed",
+        "delayed",
+        "paused",
+    ] {
+        assert_eq!(ours[k], theirs[k], "{k}: ours {ours} vs Bull's {theirs}");
+    }
+    assert_eq!(ours["paused"], 7, "{ours}");
+    assert_eq!(ours["prioritized"], 2, "{ours}");
+}
+
+fn daemon_settings(env: &TestEnv, server: &RedisServer) -> Settings {
+    let vars: Vec<(String, String)> = vec![
+        (
+            "SLOTBASE_STORE__PATH".into(),
+            env.db().display().to_string(),
+        ),
+        ("SLOTBASE_REDIS__URL".into(), server.url()),
+        ("SLOTBASE_HTTP__ENABLED".into(), "false".into()),
+        ("SLOTBASE_DAEMON__LEASE_MS".into(), "2000".into()),
+        ("SLOTBASE_DAEMON__STALLED_INTERVAL_MS".into(), "500".into()),
+    ];
+    Settings::load_from(&FlagOverrides::default(), &vars)
+        .unwrap()
+        .0
+}
+
+async fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn completed(env: &TestEnv, queue: &str) -> u64 {
+    env.json(&["queue", "stats", queue])[0]["completed"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_on_redis_notifies_and_forwards_in_bulls_format() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--format",
+        "legacy",
+        "--set",
+        "data.userId=user_r1",
+    ]);
+    env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--set",
+        "data.bookerId=booker_r2",
+        "--set",
+        "data.participants=[]",
+    ]);
+    let daemon = Daemon::start(daemon_settings(&env, &server), DaemonOptions::default())
+        .await
+        .unwrap();
+    wait_for("both events", 30, || {
+        completed(&env, "notifications") == 1 && completed(&env, "domain-events") == 1
+    })
+    .await;
+    daemon.shutdown().await;
+    let n = env.json(&["notifications", "list", "--user", "user_r1"]);
+    assert_eq!(n[0]["subject"], "Confirmation de votre réservation");
+    let n = env.json(&["notifications", "list", "--user", "booker_r2"]);
+    assert_eq!(n.as_array().unwrap().len(), 2, "email and push: {n}");
+    // The forwards are Bull jobs a Bull worker of the owning service can run.
+    let result = bull(
+        &server,
+        "calendar-sync",
+        "process",
+        json!({"name": "calendar-sync", "count": 2}),
+    )
+    .await;
+    let seen = result["seen"].as_array().unwrap();
+    assert_eq!(seen.len(), 2);
+    for s in seen {
+        assert_eq!(
+            s["data"]["type"], "booking.confirmed",
+            "forwarded as a DomainEvent: {s}"
+        );
+        assert!(s["id"].as_str().unwrap().starts_with("fwd-"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_rides_out_a_redis_restart() {
+    let mut server = RedisServer::start_durable();
+    let env = env_on(&server);
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "200",
+    ]);
+    let daemon = Daemon::start(daemon_settings(&env, &server), DaemonOptions::default())
+        .await
+        .unwrap();
+    wait_for("the first batch", 60, || {
+        completed(&env, "notifications") == 200
+    })
+    .await;
+    server.kill();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.restart();
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "200",
+    ]);
+    wait_for("the batch added after the restart", 90, || {
+        completed(&env, "notifications") == 400
+    })
+    .await;
+    daemon.shutdown().await;
+    let all = env.json(&["notifications", "list", "--limit", "0"]);
+    let mut per_event: HashMap<String, usize> = HashMap::new();
+    for n in all.as_array().unwrap() {
+        *per_event
+            .entry(n["metadata"]["eventId"].as_str().unwrap().into())
+            .or_default() += 1;
+    }
+    assert_eq!(per_event.len(), 400);
+    assert!(per_event.values().all(|n| *n == 1));
+}
+
+#[test]
+fn sigkill_mid_run_on_redis_loses_and_duplicates_nothing() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    crate::daemon_process::crash_safety(&env, 1500);
+}
