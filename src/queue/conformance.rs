@@ -897,8 +897,8 @@ pub async fn clean_by_age(q: &dyn QueueBackend, queue: &str) {
 }
 
 /// retry moves failed jobs back to wait (clearing finishedOn, processedOn and
-/// failedReason, keeping attemptsMade) and refuses a job a worker holds, as Bull's
-/// reprocessJob does; retry_all has no cap.
+/// failedReason, keeping attemptsMade) and leaves jobs in other states alone; retry_all
+/// has no cap.
 pub async fn retry_failed(q: &dyn QueueBackend, queue: &str) {
     const N: usize = 1200;
     let all: Vec<NewJob> = (0..N).map(|i| job(&format!("j{i}"))).collect();
@@ -952,7 +952,7 @@ pub async fn retry_failed(q: &dyn QueueBackend, queue: &str) {
         out,
         vec![
             IdOutcome::Done,
-            IdOutcome::Locked,
+            IdOutcome::WrongState,
             IdOutcome::WrongState,
             IdOutcome::NotFound
         ]

@@ -648,8 +648,6 @@ impl QueueBackend for SqliteQueue {
                 for id in &ids {
                     out.push(match t.locate(id)? {
                         None => IdOutcome::NotFound,
-                        // Bull's reprocessJob checks the lock before the state.
-                        Some(j) if j.lock_until.is_some_and(|t| t > now) => IdOutcome::Locked,
                         Some(j) if j.state != FAILED => IdOutcome::WrongState,
                         Some(j) => {
                             // Bull's job.retry() ignores the priority but not lifo.

@@ -4,8 +4,8 @@
 -- completed, failed) plus one hash per job. Here every job is one row of `queue_jobs`,
 -- its state is a column, and one index on (queue, state, sort1, sort2) plays the part of
 -- all of Bull's lists and sets: the meaning of the two sort keys depends on the state (see
--- `queue_jobs.sort1`). The per-state counts live in `queues`, kept exact in the same
--- transactions that move jobs, so counting a queue of millions of jobs reads one row.
+-- `queue_jobs.sort1`). The per-state counts live in `queues`, kept exact by triggers, so
+-- counting a queue of millions of jobs reads one row.
 
 -- One row per queue, created the first time a queue is used (add, pause).
 CREATE TABLE queues (
@@ -25,8 +25,8 @@ CREATE TABLE queues (
     -- ms since the epoch of the last stalled-job sweep (Bull's `stalled-check` key): with
     -- several workers only one sweeps per interval.
     stalled_check_at INTEGER NOT NULL DEFAULT 0,
-    -- Number of jobs per state, changed by the same transaction that moves the rows
-    -- (one UPDATE per transaction: per-row triggers would double the cost of a claim).
+    -- Number of jobs per state (kept by the queue code since 003_queue_counts; at first
+    -- by the triggers below).
     n_wait INTEGER NOT NULL DEFAULT 0,
     n_active INTEGER NOT NULL DEFAULT 0,
     n_delayed INTEGER NOT NULL DEFAULT 0,
@@ -38,7 +38,7 @@ CREATE TABLE queues (
 
 -- One row per job (Bull's job hash, plus which list or set holds it).
 CREATE TABLE queue_jobs (
-    -- Row key; log lines refer to it (and go when the job is deleted).
+    -- Row key; log lines refer to it and are deleted with the job.
     pk INTEGER PRIMARY KEY,
     -- The queue (queues.qid).
     qid INTEGER NOT NULL,
@@ -118,3 +118,43 @@ CREATE TABLE queue_job_logs (
     line TEXT NOT NULL,
     PRIMARY KEY (job_pk, seq)
 ) WITHOUT ROWID;
+
+-- The counters in `queues` follow every insert, delete and state change of a job.
+CREATE TRIGGER queue_jobs_count_insert AFTER INSERT ON queue_jobs
+BEGIN
+    UPDATE queues SET
+        n_wait = n_wait + (NEW.state = 0),
+        n_active = n_active + (NEW.state = 1),
+        n_delayed = n_delayed + (NEW.state = 2),
+        n_completed = n_completed + (NEW.state = 3),
+        n_failed = n_failed + (NEW.state = 4),
+        n_prioritized = n_prioritized + (NEW.state = 0 AND NEW.sort1 BETWEEN 1 AND 4294967295)
+    WHERE qid = NEW.qid;
+END;
+
+CREATE TRIGGER queue_jobs_count_delete AFTER DELETE ON queue_jobs
+BEGIN
+    UPDATE queues SET
+        n_wait = n_wait - (OLD.state = 0),
+        n_active = n_active - (OLD.state = 1),
+        n_delayed = n_delayed - (OLD.state = 2),
+        n_completed = n_completed - (OLD.state = 3),
+        n_failed = n_failed - (OLD.state = 4),
+        n_prioritized = n_prioritized - (OLD.state = 0 AND OLD.sort1 BETWEEN 1 AND 4294967295)
+    WHERE qid = OLD.qid;
+END;
+
+CREATE TRIGGER queue_jobs_count_update AFTER UPDATE OF state, sort1 ON queue_jobs
+WHEN OLD.state <> NEW.state OR OLD.sort1 <> NEW.sort1
+BEGIN
+    UPDATE queues SET
+        n_wait = n_wait + (NEW.state = 0) - (OLD.state = 0),
+        n_active = n_active + (NEW.state = 1) - (OLD.state = 1),
+        n_delayed = n_delayed + (NEW.state = 2) - (OLD.state = 2),
+        n_completed = n_completed + (NEW.state = 3) - (OLD.state = 3),
+        n_failed = n_failed + (NEW.state = 4) - (OLD.state = 4),
+        n_prioritized = n_prioritized
+            + (NEW.state = 0 AND NEW.sort1 BETWEEN 1 AND 4294967295)
+            - (OLD.state = 0 AND OLD.sort1 BETWEEN 1 AND 4294967295)
+    WHERE qid = NEW.qid;
+END;
