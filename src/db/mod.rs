@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "store",
         sql: include_str!("migrations/002_store.sql"),
     },
+    Migration {
+        version: 3,
+        name: "queue_counts",
+        sql: include_str!("migrations/003_queue_counts.sql"),
+    },
 ];
 
 /// Idle read connections kept open for reuse.
@@ -208,7 +213,10 @@ impl Db {
     /// pending migrations. `busy_timeout` bounds how long a write waits for another
     /// process holding the write lock.
     pub async fn open(path: &Path, busy_timeout: Duration) -> Result<Db, DbError> {
-        let path = canonical(path)?;
+        let path = path.to_path_buf();
+        let path = tokio::task::spawn_blocking(move || canonical(&path))
+            .await
+            .map_err(|e| DbError::Reader(e.to_string()))??;
         if let Some(inner) = lock(registry()).get(&path).and_then(Weak::upgrade) {
             return Ok(Db { inner });
         }
@@ -563,6 +571,57 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[tokio::test]
+    async fn queue_counters_move_from_triggers_to_code_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            // A file made by a build that had only the first step, counted by triggers.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO queues (name) VALUES ('q');
+                 INSERT INTO queue_jobs (qid, id, state, sort1, sort2, name, data, opts,
+                     timestamp, delay, priority, lifo, attempts)
+                 VALUES (1, '1', 0, 4294967296, 1, 'n', '{}', '{}', 0, 0, 0, 0, 1),
+                        (1, '2', 0, 3, 2, 'n', '{}', '{}', 0, 0, 3, 0, 1),
+                        (1, '3', 2, 99, 3, 'n', '{}', '{}', 0, 9, 0, 0, 1);
+                 UPDATE queues SET n_failed = 7;",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        let (triggers, counts): (i64, [i64; 6]) = db
+            .read(|tx| {
+                let triggers = tx.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let counts = tx.query_row(
+                    "SELECT n_wait, n_active, n_delayed, n_completed, n_failed, n_prioritized
+                     FROM queues",
+                    [],
+                    |r| {
+                        Ok([
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ])
+                    },
+                )?;
+                Ok::<_, DbError>((triggers, counts))
+            })
+            .await
+            .unwrap();
+        assert_eq!(triggers, 0);
+        assert_eq!(counts, [2, 0, 1, 0, 0, 1], "recounted from the rows");
     }
 
     #[tokio::test]

@@ -897,7 +897,8 @@ pub async fn clean_by_age(q: &dyn QueueBackend, queue: &str) {
 }
 
 /// retry moves failed jobs back to wait (clearing finishedOn, processedOn and
-/// failedReason, keeping attemptsMade); retry_all has no cap.
+/// failedReason, keeping attemptsMade) and leaves jobs in other states alone; retry_all
+/// has no cap.
 pub async fn retry_failed(q: &dyn QueueBackend, queue: &str) {
     const N: usize = 1200;
     let all: Vec<NewJob> = (0..N).map(|i| job(&format!("j{i}"))).collect();
@@ -1206,7 +1207,8 @@ pub async fn logs(q: &dyn QueueBackend, queue: &str) {
     assert!(q.logs(queue, "no-such-job").await.unwrap().is_empty());
 }
 
-/// removeOnComplete / removeOnFail: count 0 deletes at once, count N keeps the newest N.
+/// removeOnComplete / removeOnFail: count 0 deletes at once, count N keeps the newest N,
+/// age drops jobs finished that many seconds before.
 pub async fn keep_jobs(q: &dyn QueueBackend, queue: &str) {
     let gone = add_one(
         q,
@@ -1248,6 +1250,25 @@ pub async fn keep_jobs(q: &dyn QueueBackend, queue: &str) {
         strs(&["k4", "k3"])
     );
     assert_eq!(q.counts(queue).await.unwrap().completed, 2);
+
+    // age: a job finished a second or more before another job finishes is deleted then.
+    let one_second = |tag: &str| {
+        job_with(tag, |o| {
+            o.remove_on_complete = Some(KeepJobs {
+                count: None,
+                age: Some(1),
+            })
+        })
+    };
+    let q2 = format!("{queue}-age");
+    let ids = add(q, &q2, vec![one_second("old"), one_second("new")]).await;
+    claim_one(q, &q2, "w").await;
+    complete_ok(q, &q2, "w", &ids[..1]).await;
+    sleep_ms(1100).await;
+    claim_one(q, &q2, "w").await;
+    complete_ok(q, &q2, "w", &ids[1..]).await;
+    assert!(q.get(&q2, &ids[0]).await.unwrap().is_none(), "aged out");
+    assert_eq!(state_of(q, &q2, &ids[1]).await, Some(JobState::Completed));
 
     let failed = add_one(
         q,

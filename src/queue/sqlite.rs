@@ -8,10 +8,16 @@
 //! waiting rows where they are and reports them as `paused` (Bull renames `wait` to
 //! `paused`; the effect is the same and needs no row to move).
 //!
+//! The per-state counts in `queues` change in the same transaction as the rows they count:
+//! each transaction tallies what it moved ([`Tally`]) and applies the sum in one UPDATE.
+//! (Triggers would do it per row, and a trigger makes SQLite keep a statement journal for
+//! every single-row update: together they cost as much as the updates themselves.)
+//!
 //! Each operation is one write transaction on the database's writer thread, so two
 //! processes sharing the file never claim a job twice: the second transaction starts only
-//! after the first committed. A blocked `claim` wakes at once for jobs added by this
-//! process and polls the file briefly to see other processes' adds.
+//! after the first committed. The writer is the bottleneck, so it only runs SQL: JSON is
+//! encoded before and decoded after. A blocked `claim` wakes at once for jobs added by
+//! this process and polls the file briefly to see other processes' adds.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -41,8 +47,8 @@ const LANE_FRONT: i64 = 0;
 /// `sort1` of plain FIFO jobs in `wait`: after every priority (priorities are u32).
 const LANE_PLAIN: i64 = 1 << 32;
 
-/// Rows handled per transaction by bulk operations (clean, retry_all, promotion), so one
-/// operator action on a huge queue never holds the write lock for long.
+/// Rows handled per transaction by bulk operations (clean, drain, retry_all, promotion),
+/// so one operator action on a huge queue never holds the write lock for long.
 const BATCH: usize = 1000;
 
 /// Bull's reason for a job that stalled too often.
@@ -54,7 +60,7 @@ const STALLED_REASON: &str = "job stalled more than allowable limit";
 const POLL_MIN: Duration = Duration::from_millis(5);
 const POLL_MAX: Duration = Duration::from_millis(25);
 
-/// The columns `job_from_row` reads, in order.
+/// The columns [`RawJob::from_row`] reads, in order.
 const JOB_COLS: &str = "id, name, data, opts, timestamp, delay, priority, attempts_made, \
     stalled_counter, processed_on, finished_on, failed_reason, stacktrace, returnvalue, \
     progress, state, sort1";
@@ -102,24 +108,22 @@ impl SqliteQueue {
     /// does not exist.
     pub async fn add_log(&self, queue: &str, id: &str, line: &str) -> Result<Option<u64>> {
         let (queue, id, line) = (queue.to_string(), id.to_string(), line.to_string());
-        self.db
-            .write(move |tx| -> Result<_, DbError> {
-                let Some(pk) = job_pk(tx, &queue, &id)? else {
-                    return Ok(None);
-                };
-                let seq: i64 = tx
-                    .prepare_cached(
-                        "SELECT coalesce(max(seq), 0) + 1 FROM queue_job_logs WHERE job_pk = ?1",
-                    )?
-                    .query_row([pk], |r| r.get(0))?;
-                tx.prepare_cached(
-                    "INSERT INTO queue_job_logs (job_pk, seq, line) VALUES (?1, ?2, ?3)",
+        self.write(move |tx| {
+            let Some(pk) = job_pk(tx, &queue, &id)? else {
+                return Ok(None);
+            };
+            let seq: i64 = tx
+                .prepare_cached(
+                    "SELECT coalesce(max(seq), 0) + 1 FROM queue_job_logs WHERE job_pk = ?1",
                 )?
-                .execute(params![pk, seq, line])?;
-                Ok(Some(seq as u64))
-            })
-            .await
-            .map_err(Into::into)
+                .query_row([pk], |r| r.get(0))?;
+            tx.prepare_cached(
+                "INSERT INTO queue_job_logs (job_pk, seq, line) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![pk, seq, line])?;
+            Ok(Some(seq as u64))
+        })
+        .await
     }
 
     fn waker(&self, queue: &str) -> Arc<Notify> {
@@ -151,20 +155,6 @@ impl SqliteQueue {
         self.db.read(f).await.map_err(Into::into)
     }
 
-    /// One non-blocking claim attempt.
-    async fn claim_once(
-        &self,
-        queue: &str,
-        token: &str,
-        lease: Duration,
-        max: usize,
-    ) -> Result<ClaimOutcome> {
-        let (queue, token) = (queue.to_string(), token.to_string());
-        let lease = ms(lease);
-        self.write(move |tx| claim_tx(tx, &queue, &token, lease, max, now_ms()))
-            .await
-    }
-
     /// Whether a claim on `queue` could find something now (a cheap read).
     async fn claimable(&self, queue: &str) -> Result<Probe> {
         let queue = queue.to_string();
@@ -172,22 +162,52 @@ impl SqliteQueue {
             let Some(q) = queue_row(tx, &queue)? else {
                 return Ok(Probe::default());
             };
-            let waiting: i64 = tx
-                .prepare_cached("SELECT n_wait FROM queues WHERE qid = ?1")?
-                .query_row([q.qid], |r| r.get(0))?;
             Ok(Probe {
                 paused: q.paused,
-                waiting: waiting > 0,
+                waiting: count_state(tx, q.qid, WAIT)? > 0,
                 next_due: next_due(tx, q.qid)?,
             })
         })
         .await
     }
+
+    /// Run `f` in batches (one transaction each) until it reports nothing left, at most
+    /// `total(first transaction)` items in all: bulk operations stop at the amount there
+    /// was when they started, so a busy producer cannot keep them going. `f` gets the
+    /// queue and how many items it may still handle, and returns how many it handled plus
+    /// that budget.
+    async fn in_batches<F>(&self, queue: &str, f: F) -> Result<u64>
+    where
+        F: Fn(&Transaction<'_>, &QueueRow, Option<i64>) -> Result<(i64, i64), DbError>
+            + Clone
+            + Send
+            + 'static,
+    {
+        let mut done: u64 = 0;
+        let mut left: Option<i64> = None;
+        loop {
+            let (name, f) = (queue.to_string(), f.clone());
+            let (n, budget) = self
+                .write(move |tx| match queue_row(tx, &name)? {
+                    Some(q) => f(tx, &q, left),
+                    None => Ok((0, 0)),
+                })
+                .await?;
+            done += n as u64;
+            if n > 0 {
+                self.wake(queue);
+            }
+            let rest = budget - n;
+            if n == 0 || rest <= 0 {
+                return Ok(done);
+            }
+            left = Some(rest);
+        }
+    }
 }
 
-#[derive(Default)]
 struct ClaimOutcome {
-    jobs: Vec<Job>,
+    jobs: Vec<RawJob>,
     /// Jobs promoted from delayed beyond those claimed: other claimers may take them.
     promoted_left: bool,
     paused: bool,
@@ -230,10 +250,7 @@ impl QueueBackend for SqliteQueue {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
-        let prepared = jobs
-            .into_iter()
-            .map(PreparedJob::new)
-            .collect::<Result<Vec<_>>>()?;
+        let prepared = PreparedJob::all(jobs)?;
         let name = queue.to_string();
         let added = self
             .write(move |tx| add_tx(tx, &name, prepared, now_ms()))
@@ -255,6 +272,7 @@ impl QueueBackend for SqliteQueue {
         }
         let deadline = block.map(|b| Instant::now() + b);
         let waker = self.waker(queue);
+        let lease = ms(lease);
         let mut poll = POLL_MIN;
         loop {
             // Register for wake-ups before looking, so an add that commits between the
@@ -263,12 +281,15 @@ impl QueueBackend for SqliteQueue {
             tokio::pin!(notified);
             notified.as_mut().enable();
 
-            let out = self.claim_once(queue, token, lease, max).await?;
+            let (name, tok) = (queue.to_string(), token.to_string());
+            let out = self
+                .write(move |tx| claim_tx(tx, &name, &tok, lease, max, now_ms()))
+                .await?;
             if out.promoted_left {
                 self.wake(queue);
             }
             if !out.jobs.is_empty() {
-                return Ok(out.jobs);
+                return out.jobs.into_iter().map(|r| r.into_job(false)).collect();
             }
             let Some(deadline) = deadline else {
                 return Ok(Vec::new());
@@ -281,9 +302,8 @@ impl QueueBackend for SqliteQueue {
                 }
                 let mut wait = poll.min(deadline - now);
                 if let Some(due) = next_due {
-                    let until_due =
-                        Duration::from_millis(due.saturating_sub(now_ms()).max(0) as u64);
-                    wait = wait.min(until_due);
+                    let until_due = due.saturating_sub(now_ms()).max(0) as u64;
+                    wait = wait.min(Duration::from_millis(until_due));
                 }
                 tokio::select! {
                     _ = &mut notified => {
@@ -317,6 +337,7 @@ impl QueueBackend for SqliteQueue {
             let Some(q) = queue_row(tx, &queue)? else {
                 return Ok(vec![false; ids.len()]);
             };
+            // Like Bull's extendLock: only the holder of a live lock can extend it.
             let mut st = tx.prepare_cached(
                 "UPDATE queue_jobs SET lock_until = ?4
                  WHERE qid = ?1 AND id = ?2 AND lock_token = ?3 AND lock_until > ?5",
@@ -346,14 +367,12 @@ impl QueueBackend for SqliteQueue {
         id: &str,
         failure: &Failure,
     ) -> Result<Result<FailOutcome, FinishError>> {
-        let (name, token, id, failure) = (
-            queue.to_string(),
-            token.to_string(),
-            id.to_string(),
-            failure.clone(),
-        );
+        let (name, token, id) = (queue.to_string(), token.to_string(), id.to_string());
+        let message = failure.message.clone();
+        let stack = failure.stack.clone().unwrap_or_else(|| message.clone());
+        let retry = failure.retry;
         let out = self
-            .write(move |tx| fail_tx(tx, &name, &token, &id, &failure, now_ms()))
+            .write(move |tx| fail_tx(tx, &name, &token, &id, (&message, &stack, retry), now_ms()))
             .await?;
         if let Ok(FailOutcome::Retrying { delay_ms: 0 }) = out {
             self.wake(queue);
@@ -370,9 +389,9 @@ impl QueueBackend for SqliteQueue {
                     let Some(q) = queue_row(tx, &name)? else {
                         return Ok((0, None));
                     };
-                    let mut order = q.order_counter;
-                    let n = promote_due_tx(tx, q.qid, now_ms(), &mut order, BATCH)?;
-                    set_order(tx, &q, order)?;
+                    let mut t = Tx::new(tx, &q);
+                    let n = t.promote_due(now_ms(), BATCH)?;
+                    t.finish()?;
                     Ok((n, next_due(tx, q.qid)?))
                 })
                 .await?;
@@ -394,33 +413,21 @@ impl QueueBackend for SqliteQueue {
                 let Some(q) = queue_row(tx, &name)? else {
                     return Ok(vec![IdOutcome::NotFound; ids.len()]);
                 };
-                let mut order = q.order_counter;
-                let mut sel = tx.prepare_cached(
-                    "SELECT pk, state, priority FROM queue_jobs WHERE qid = ?1 AND id = ?2",
-                )?;
-                let mut upd = tx.prepare_cached(
-                    "UPDATE queue_jobs SET state = 0, sort1 = ?2, sort2 = ?3, delay = 0
-                     WHERE pk = ?1",
-                )?;
+                let mut t = Tx::new(tx, &q);
                 let mut out = Vec::with_capacity(ids.len());
                 for id in &ids {
-                    let row: Option<(i64, i64, i64)> = sel
-                        .query_row(params![q.qid, id], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        })
-                        .optional()?;
-                    out.push(match row {
+                    out.push(match t.locate(id)? {
                         None => IdOutcome::NotFound,
-                        Some((_, state, _)) if state != DELAYED => IdOutcome::WrongState,
-                        Some((pk, _, priority)) => {
-                            order += 1;
-                            let (sort1, sort2) = lane(priority, false, order);
-                            upd.execute(params![pk, sort1, sort2])?;
+                        Some(j) if j.state != DELAYED => IdOutcome::WrongState,
+                        Some(j) => {
+                            // Like Bull's promote: behind the jobs of its lane.
+                            let to = t.wait_position(j.priority, false);
+                            t.move_to_wait(&j, to, "delay = 0")?;
                             IdOutcome::Done
                         }
                     });
                 }
-                set_order(tx, &q, order)?;
+                t.finish()?;
                 Ok(out)
             })
             .await?;
@@ -452,45 +459,52 @@ impl QueueBackend for SqliteQueue {
         limit: u64,
     ) -> Result<Vec<Job>> {
         let name = queue.to_string();
-        self.read(move |tx| {
-            let Some(q) = queue_row(tx, &name)? else {
-                return Ok(Vec::new());
-            };
-            let (code, order) = match state {
-                JobState::Wait if q.paused => return Ok(Vec::new()),
-                JobState::Paused if !q.paused => return Ok(Vec::new()),
-                JobState::Wait | JobState::Paused => (WAIT, "ASC"),
-                JobState::Active => (ACTIVE, "ASC"),
-                JobState::Delayed => (DELAYED, "ASC"),
-                JobState::Completed => (COMPLETED, "DESC"),
-                JobState::Failed => (FAILED, "DESC"),
-            };
-            let sql = format!(
-                "SELECT {JOB_COLS} FROM queue_jobs WHERE qid = ?1 AND state = ?2
-                 ORDER BY sort1 {order}, sort2 {order} LIMIT ?3 OFFSET ?4"
-            );
-            let mut st = tx.prepare_cached(&sql)?;
-            let rows = st.query_map(params![q.qid, code, int(limit), int(offset)], |r| {
-                job_from_row(r, q.paused)
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        let (raw, paused) = self
+            .read(move |tx| {
+                let Some(q) = queue_row(tx, &name)? else {
+                    return Ok((Vec::new(), false));
+                };
+                let Some(code) = state_code(state, q.paused) else {
+                    return Ok((Vec::new(), q.paused));
+                };
+                let order = if code == COMPLETED || code == FAILED {
+                    "DESC"
+                } else {
+                    "ASC"
+                };
+                let sql = format!(
+                    "SELECT {JOB_COLS} FROM queue_jobs WHERE qid = ?1 AND state = ?2
+                     ORDER BY sort1 {order}, sort2 {order} LIMIT ?3 OFFSET ?4"
+                );
+                let rows = tx
+                    .prepare_cached(&sql)?
+                    .query_map(
+                        params![q.qid, code, int(limit), int(offset)],
+                        RawJob::from_row,
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok((rows, q.paused))
+            })
+            .await?;
+        raw.into_iter().map(|r| r.into_job(paused)).collect()
     }
 
     async fn get(&self, queue: &str, id: &str) -> Result<Option<Job>> {
         let (name, id) = (queue.to_string(), id.to_string());
-        self.read(move |tx| {
-            let Some(q) = queue_row(tx, &name)? else {
-                return Ok(None);
-            };
-            let sql = format!("SELECT {JOB_COLS} FROM queue_jobs WHERE qid = ?1 AND id = ?2");
-            Ok(tx
-                .prepare_cached(&sql)?
-                .query_row(params![q.qid, id], |r| job_from_row(r, q.paused))
-                .optional()?)
-        })
-        .await
+        let found = self
+            .read(move |tx| {
+                let Some(q) = queue_row(tx, &name)? else {
+                    return Ok(None);
+                };
+                let sql = format!("SELECT {JOB_COLS} FROM queue_jobs WHERE qid = ?1 AND id = ?2");
+                let raw = tx
+                    .prepare_cached(&sql)?
+                    .query_row(params![q.qid, id], RawJob::from_row)
+                    .optional()?;
+                Ok(raw.map(|r| (r, q.paused)))
+            })
+            .await?;
+        found.map(|(raw, paused)| raw.into_job(paused)).transpose()
     }
 
     async fn logs(&self, queue: &str, id: &str) -> Result<Vec<String>> {
@@ -514,75 +528,56 @@ impl QueueBackend for SqliteQueue {
             let Some(q) = queue_row(tx, &name)? else {
                 return Ok(vec![IdOutcome::NotFound; ids.len()]);
             };
-            let mut sel = tx.prepare_cached(
-                "SELECT pk, state, lock_until FROM queue_jobs WHERE qid = ?1 AND id = ?2",
-            )?;
-            let mut del = tx.prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?;
+            let mut t = Tx::new(tx, &q);
             let mut out = Vec::with_capacity(ids.len());
             for id in &ids {
-                let row: Option<(i64, i64, Option<i64>)> = sel
-                    .query_row(params![q.qid, id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .optional()?;
-                out.push(match row {
+                out.push(match t.locate(id)? {
                     None => IdOutcome::NotFound,
                     // A worker may still be running it: removing would lose its result.
-                    Some((_, state, lock_until))
-                        if state == ACTIVE || lock_until.is_some_and(|t| t > now) =>
-                    {
+                    Some(j) if j.state == ACTIVE || j.lock_until.is_some_and(|t| t > now) => {
                         IdOutcome::Locked
                     }
-                    Some((pk, _, _)) => {
-                        del.execute([pk])?;
+                    Some(j) => {
+                        t.delete(j.pk, j.state, j.sort1)?;
                         IdOutcome::Done
                     }
                 });
             }
+            t.finish()?;
             Ok(out)
         })
         .await
     }
 
     async fn drain(&self, queue: &str, delayed: bool) -> Result<u64> {
-        let mut states = vec![WAIT];
-        if delayed {
-            states.push(DELAYED);
-        }
         let mut removed = 0;
-        for state in states {
-            // Bounded by the count at the start, so a busy producer cannot keep it going.
-            let mut left: Option<i64> = None;
-            loop {
-                let name = queue.to_string();
-                let budget = left;
-                let (n, total) = self
-                    .write(move |tx| {
-                        let Some(q) = queue_row(tx, &name)? else {
-                            return Ok((0, 0));
-                        };
-                        let total = match budget {
-                            Some(b) => b,
-                            None => count_state(tx, q.qid, state)?,
-                        };
-                        let batch = total.min(BATCH as i64 * 10);
-                        let n = tx
-                            .prepare_cached(
-                                "DELETE FROM queue_jobs WHERE pk IN (
-                                    SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = ?2
-                                    LIMIT ?3)",
-                            )?
-                            .execute(params![q.qid, state, batch])?;
-                        Ok((n as i64, total))
-                    })
-                    .await?;
-                removed += n as u64;
-                let rest = total - n;
-                if n == 0 || rest <= 0 {
-                    break;
-                }
-                left = Some(rest);
+        for state in [WAIT, DELAYED] {
+            if state == DELAYED && !delayed {
+                continue;
             }
+            removed += self
+                .in_batches(queue, move |tx, q, left| {
+                    let budget = match left {
+                        Some(b) => b,
+                        None => count_state(tx, q.qid, state)?,
+                    };
+                    let rows: Vec<(i64, i64)> = tx
+                        .prepare_cached(
+                            "SELECT pk, sort1 FROM queue_jobs WHERE qid = ?1 AND state = ?2
+                             LIMIT ?3",
+                        )?
+                        .query_map(params![q.qid, state, budget.min(BATCH as i64)], |r| {
+                            Ok((r.get(0)?, r.get(1)?))
+                        })?
+                        .collect::<rusqlite::Result<_>>()?;
+                    let mut t = Tx::new(tx, q);
+                    for &(pk, sort1) in &rows {
+                        t.delete(pk, state, sort1)?;
+                    }
+                    t.finish()?;
+                    Ok((rows.len() as i64, budget))
+                })
+                .await?;
         }
         Ok(removed)
     }
@@ -648,29 +643,25 @@ impl QueueBackend for SqliteQueue {
                 let Some(q) = queue_row(tx, &name)? else {
                     return Ok(vec![IdOutcome::NotFound; ids.len()]);
                 };
-                let mut order = q.order_counter;
-                let mut sel = tx.prepare_cached(
-                    "SELECT pk, state, lifo FROM queue_jobs WHERE qid = ?1 AND id = ?2",
-                )?;
+                let mut t = Tx::new(tx, &q);
                 let mut out = Vec::with_capacity(ids.len());
                 for id in &ids {
-                    let row: Option<(i64, i64, bool)> = sel
-                        .query_row(params![q.qid, id], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        })
-                        .optional()?;
-                    out.push(match row {
+                    out.push(match t.locate(id)? {
                         None => IdOutcome::NotFound,
-                        Some((_, state, _)) if state != FAILED => IdOutcome::WrongState,
-                        Some((pk, _, lifo)) => {
-                            order += 1;
-                            // Bull's job.retry() ignores the priority.
-                            requeue_failed(tx, pk, lane(0, lifo, order), Some(now))?;
+                        Some(j) if j.state != FAILED => IdOutcome::WrongState,
+                        Some(j) => {
+                            // Bull's job.retry() ignores the priority but not lifo.
+                            let to = t.wait_position(0, j.lifo);
+                            t.move_to_wait(&j, to, RETRY_CLEARS)?;
+                            tx.prepare_cached(
+                                "UPDATE queue_jobs SET retried_on = ?2 WHERE pk = ?1",
+                            )?
+                            .execute(params![j.pk, now])?;
                             IdOutcome::Done
                         }
                     });
                 }
-                set_order(tx, &q, order)?;
+                t.finish()?;
                 Ok(out)
             })
             .await?;
@@ -679,75 +670,102 @@ impl QueueBackend for SqliteQueue {
     }
 
     async fn retry_all(&self, queue: &str) -> Result<u64> {
-        let mut retried: u64 = 0;
-        // Bounded by the count at the start: jobs that fail again meanwhile stay failed.
-        let mut left: Option<i64> = None;
-        loop {
-            let name = queue.to_string();
-            let budget = left;
-            let (n, total) = self
-                .write(move |tx| {
-                    let Some(q) = queue_row(tx, &name)? else {
-                        return Ok((0, 0));
-                    };
-                    let total = match budget {
-                        Some(b) => b,
-                        None => count_state(tx, q.qid, FAILED)?,
-                    };
-                    let mut order = q.order_counter;
-                    let pks: Vec<i64> = tx
-                        .prepare_cached(
-                            "SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = 4
-                             ORDER BY sort1, sort2 LIMIT ?2",
-                        )?
-                        .query_map(params![q.qid, total.min(BATCH as i64)], |r| r.get(0))?
-                        .collect::<rusqlite::Result<_>>()?;
-                    for &pk in &pks {
-                        order += 1;
-                        // Bull's retryJobs pushes every job to the back, ignoring
-                        // priority and lifo.
-                        requeue_failed(tx, pk, (LANE_PLAIN, order), None)?;
-                    }
-                    set_order(tx, &q, order)?;
-                    Ok((pks.len() as i64, total))
-                })
-                .await?;
-            retried += n as u64;
-            if n > 0 {
-                self.wake(queue);
+        self.in_batches(queue, |tx, q, left| {
+            let budget = match left {
+                Some(b) => b,
+                None => count_state(tx, q.qid, FAILED)?,
+            };
+            let pks: Vec<i64> = tx
+                .prepare_cached(
+                    "SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = 4
+                     ORDER BY sort1, sort2 LIMIT ?2",
+                )?
+                .query_map(params![q.qid, budget.min(BATCH as i64)], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut t = Tx::new(tx, q);
+            for &pk in &pks {
+                // Bull's retryJobs pushes every job to the back, ignoring priority and lifo.
+                let to = t.wait_position(0, false);
+                let j = Located {
+                    pk,
+                    state: FAILED,
+                    sort1: 0,
+                    ..Located::default()
+                };
+                t.move_to_wait(&j, to, RETRY_CLEARS)?;
             }
-            let rest = total - n;
-            if n == 0 || rest <= 0 {
-                return Ok(retried);
-            }
-            left = Some(rest);
-        }
+            t.finish()?;
+            Ok((pks.len() as i64, budget))
+        })
+        .await
     }
 }
 
-/// A job ready to insert: everything that needs no transaction computed up front.
+/// What a retry from `failed` clears (Bull keeps attemptsMade and the stack trace).
+const RETRY_CLEARS: &str = "finished_on = NULL, processed_on = NULL, failed_reason = NULL";
+
+/// The `state` code to read for a reported state, given whether the queue is paused
+/// (`None`: nothing can be in that state now).
+fn state_code(state: JobState, paused: bool) -> Option<i64> {
+    match state {
+        JobState::Wait if paused => None,
+        JobState::Paused if !paused => None,
+        JobState::Wait | JobState::Paused => Some(WAIT),
+        JobState::Active => Some(ACTIVE),
+        JobState::Delayed => Some(DELAYED),
+        JobState::Completed => Some(COMPLETED),
+        JobState::Failed => Some(FAILED),
+    }
+}
+
+/// A job ready to insert: its options already encoded, so the writer only runs SQL.
 struct PreparedJob {
     custom_id: Option<String>,
     name: String,
     data: String,
+    /// The options with `timestamp` left out; it is filled in inside the transaction.
     opts: JobOptions,
-    timestamp: Option<i64>,
+    /// `opts` as JSON, when the job names its own timestamp (else encoded in the
+    /// transaction, which knows "now").
+    opts_json: Option<Arc<str>>,
 }
 
 impl PreparedJob {
-    fn new(job: NewJob) -> Result<Self> {
-        if job.opts.job_id.as_deref() == Some("") {
-            return Err(QueueError::Invalid(
-                "a custom job id must not be empty".into(),
-            ));
-        }
-        Ok(PreparedJob {
-            custom_id: job.opts.job_id.clone(),
-            timestamp: job.opts.timestamp,
-            name: job.name,
-            data: job.data,
-            opts: job.opts,
-        })
+    fn all(jobs: Vec<NewJob>) -> Result<Vec<Self>> {
+        let encode = |o: &JobOptions| -> Result<Arc<str>> {
+            serde_json::to_string(o)
+                .map(Arc::from)
+                .map_err(|e| QueueError::Invalid(format!("job options: {e}")))
+        };
+        // Jobs of one batch usually share their options: encode each distinct set once.
+        let mut last: Option<(JobOptions, Arc<str>)> = None;
+        jobs.into_iter()
+            .map(|job| {
+                if job.opts.job_id.as_deref() == Some("") {
+                    return Err(QueueError::Invalid(
+                        "a custom job id must not be empty".into(),
+                    ));
+                }
+                let opts_json = match job.opts.timestamp {
+                    None => None,
+                    Some(_) => match &last {
+                        Some((o, json)) if *o == job.opts => Some(json.clone()),
+                        _ => {
+                            let json = encode(&job.opts)?;
+                            last = Some((job.opts.clone(), json.clone()));
+                            Some(json)
+                        }
+                    },
+                };
+                Ok(PreparedJob {
+                    custom_id: job.opts.job_id.clone(),
+                    name: job.name,
+                    data: job.data,
+                    opts: job.opts,
+                    opts_json,
+                })
+            })
+            .collect()
     }
 }
 
@@ -786,14 +804,6 @@ fn ensure_queue(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<QueueRow> 
     queue_row(tx, name)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
-fn set_order(tx: &Transaction<'_>, q: &QueueRow, order: i64) -> rusqlite::Result<()> {
-    if order != q.order_counter {
-        tx.prepare_cached("UPDATE queues SET order_counter = ?2 WHERE qid = ?1")?
-            .execute(params![q.qid, order])?;
-    }
-    Ok(())
-}
-
 fn job_pk(tx: &Transaction<'_>, queue: &str, id: &str) -> rusqlite::Result<Option<i64>> {
     tx.prepare_cached(
         "SELECT pk FROM queue_jobs
@@ -803,6 +813,7 @@ fn job_pk(tx: &Transaction<'_>, queue: &str, id: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
+/// The counter of one state, as of this transaction.
 fn count_state(tx: &Transaction<'_>, qid: i64, state: i64) -> rusqlite::Result<i64> {
     let col = match state {
         WAIT => "n_wait",
@@ -815,23 +826,230 @@ fn count_state(tx: &Transaction<'_>, qid: i64, state: i64) -> rusqlite::Result<i
         .query_row([qid], |r| r.get(0))
 }
 
-/// Where a job enters `wait`: (sort1, sort2). A priority wins over lifo, as in Bull.
-fn lane(priority: i64, lifo: bool, order: i64) -> (i64, i64) {
-    if priority > 0 {
-        (priority, order)
-    } else if lifo {
-        (LANE_FRONT, -order)
-    } else {
-        (LANE_PLAIN, order)
-    }
-}
-
 fn next_due(tx: &Transaction<'_>, qid: i64) -> rusqlite::Result<Option<i64>> {
     tx.prepare_cached(
         "SELECT sort1 FROM queue_jobs WHERE qid = ?1 AND state = 2 ORDER BY sort1 LIMIT 1",
     )?
     .query_row([qid], |r| r.get(0))
     .optional()
+}
+
+fn in_priority_lane(state: i64, sort1: i64) -> bool {
+    state == WAIT && sort1 > LANE_FRONT && sort1 < LANE_PLAIN
+}
+
+/// Rows that entered and left each state in one transaction, applied to the counters in
+/// `queues` with one UPDATE.
+#[derive(Default)]
+struct Tally {
+    /// Indexed by state code.
+    by_state: [i64; 5],
+    prioritized: i64,
+}
+
+impl Tally {
+    fn enter(&mut self, state: i64, sort1: i64) {
+        self.by_state[state as usize] += 1;
+        if in_priority_lane(state, sort1) {
+            self.prioritized += 1;
+        }
+    }
+
+    fn leave(&mut self, state: i64, sort1: i64) {
+        self.by_state[state as usize] -= 1;
+        if in_priority_lane(state, sort1) {
+            self.prioritized -= 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_state == [0; 5] && self.prioritized == 0
+    }
+}
+
+/// The identity and position of one job, as needed to move it.
+#[derive(Default)]
+struct Located {
+    pk: i64,
+    state: i64,
+    sort1: i64,
+    priority: i64,
+    lifo: bool,
+    lock_until: Option<i64>,
+}
+
+/// One write transaction's bookkeeping for a queue: the order counter it hands out and
+/// the counts it moved, both written back by [`Tx::finish`].
+struct Tx<'a, 'c> {
+    tx: &'a Transaction<'c>,
+    qid: i64,
+    order_at_start: i64,
+    order: i64,
+    tally: Tally,
+}
+
+impl<'a, 'c> Tx<'a, 'c> {
+    fn new(tx: &'a Transaction<'c>, q: &QueueRow) -> Self {
+        Tx {
+            tx,
+            qid: q.qid,
+            order_at_start: q.order_counter,
+            order: q.order_counter,
+            tally: Tally::default(),
+        }
+    }
+
+    fn next_order(&mut self) -> i64 {
+        self.order += 1;
+        self.order
+    }
+
+    /// Where a job enters `wait`: (sort1, sort2). A priority wins over lifo, as in Bull.
+    fn wait_position(&mut self, priority: i64, lifo: bool) -> (i64, i64) {
+        let order = self.next_order();
+        if priority > 0 {
+            (priority, order)
+        } else if lifo {
+            (LANE_FRONT, -order)
+        } else {
+            (LANE_PLAIN, order)
+        }
+    }
+
+    fn locate(&self, id: &str) -> rusqlite::Result<Option<Located>> {
+        self.tx
+            .prepare_cached(
+                "SELECT pk, state, sort1, priority, lifo, lock_until
+                 FROM queue_jobs WHERE qid = ?1 AND id = ?2",
+            )?
+            .query_row(params![self.qid, id], |r| {
+                Ok(Located {
+                    pk: r.get(0)?,
+                    state: r.get(1)?,
+                    sort1: r.get(2)?,
+                    priority: r.get(3)?,
+                    lifo: r.get(4)?,
+                    lock_until: r.get(5)?,
+                })
+            })
+            .optional()
+    }
+
+    /// Move a job to `wait` at `to`, dropping any lock, and apply `also` (extra
+    /// assignments, a constant SQL fragment).
+    fn move_to_wait(&mut self, j: &Located, to: (i64, i64), also: &str) -> rusqlite::Result<()> {
+        let sql = format!(
+            "UPDATE queue_jobs SET state = 0, sort1 = ?2, sort2 = ?3, lock_token = NULL,
+                 lock_until = NULL, {also}
+             WHERE pk = ?1"
+        );
+        self.tx
+            .prepare_cached(&sql)?
+            .execute(params![j.pk, to.0, to.1])?;
+        self.tally.leave(j.state, j.sort1);
+        self.tally.enter(WAIT, to.0);
+        Ok(())
+    }
+
+    fn delete(&mut self, pk: i64, state: i64, sort1: i64) -> rusqlite::Result<()> {
+        // Log lines go with the job (foreign key cascade).
+        self.tx
+            .prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?
+            .execute([pk])?;
+        self.tally.leave(state, sort1);
+        Ok(())
+    }
+
+    /// Move up to `limit` due delayed jobs to `wait`, at the back of their lane (Bull's
+    /// updateDelaySet pushes them like new jobs, ignoring lifo).
+    fn promote_due(&mut self, now: i64, limit: usize) -> rusqlite::Result<u64> {
+        let due: Vec<(i64, i64, i64)> = self
+            .tx
+            .prepare_cached(
+                "SELECT pk, priority, sort1 FROM queue_jobs
+                 WHERE qid = ?1 AND state = 2 AND sort1 <= ?2
+                 ORDER BY sort1, sort2 LIMIT ?3",
+            )?
+            .query_map(params![self.qid, now, limit as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for &(pk, priority, sort1) in &due {
+            let to = self.wait_position(priority, false);
+            let j = Located {
+                pk,
+                state: DELAYED,
+                sort1,
+                ..Located::default()
+            };
+            self.move_to_wait(&j, to, "delay = 0")?;
+        }
+        Ok(due.len() as u64)
+    }
+
+    /// Trim the completed or failed set to a removeOnComplete/removeOnFail policy: drop
+    /// jobs finished `age` seconds or more ago, then all but the newest `count`.
+    fn apply_keep(
+        &mut self,
+        state: i64,
+        (count, age): (Option<i64>, Option<i64>),
+        now: i64,
+    ) -> rusqlite::Result<()> {
+        if let Some(age) = age {
+            let n = self
+                .tx
+                .prepare_cached(
+                    "DELETE FROM queue_jobs WHERE qid = ?1 AND state = ?2 AND sort1 <= ?3",
+                )?
+                .execute(params![self.qid, state, now - age.saturating_mul(1000)])?;
+            self.tally.by_state[state as usize] -= n as i64;
+        }
+        if let Some(count) = count.filter(|&c| c > 0) {
+            let current =
+                count_state(self.tx, self.qid, state)? + self.tally.by_state[state as usize];
+            if current > count {
+                let n = self
+                    .tx
+                    .prepare_cached(
+                        "DELETE FROM queue_jobs WHERE pk IN (
+                             SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = ?2
+                             ORDER BY sort1 DESC, sort2 DESC LIMIT -1 OFFSET ?3)",
+                    )?
+                    .execute(params![self.qid, state, count])?;
+                self.tally.by_state[state as usize] -= n as i64;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write back the order counter and the counts.
+    fn finish(self) -> rusqlite::Result<()> {
+        if self.order != self.order_at_start {
+            self.tx
+                .prepare_cached("UPDATE queues SET order_counter = ?2 WHERE qid = ?1")?
+                .execute(params![self.qid, self.order])?;
+        }
+        if !self.tally.is_empty() {
+            let [wait, active, delayed, completed, failed] = self.tally.by_state;
+            self.tx
+                .prepare_cached(
+                    "UPDATE queues SET n_wait = n_wait + ?2, n_active = n_active + ?3,
+                         n_delayed = n_delayed + ?4, n_completed = n_completed + ?5,
+                         n_failed = n_failed + ?6, n_prioritized = n_prioritized + ?7
+                     WHERE qid = ?1",
+                )?
+                .execute(params![
+                    self.qid,
+                    wait,
+                    active,
+                    delayed,
+                    completed,
+                    failed,
+                    self.tally.prioritized
+                ])?;
+        }
+        Ok(())
+    }
 }
 
 fn add_tx(
@@ -841,8 +1059,8 @@ fn add_tx(
     now: i64,
 ) -> Result<Vec<Added>, DbError> {
     let q = ensure_queue(tx, queue)?;
+    let mut t = Tx::new(tx, &q);
     let mut id_counter = q.id_counter;
-    let mut order = q.order_counter;
     let mut exists = tx.prepare_cached("SELECT 1 FROM queue_jobs WHERE qid = ?1 AND id = ?2")?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO queue_jobs (qid, id, state, sort1, sort2, name, data, opts, timestamp,
@@ -851,8 +1069,10 @@ fn add_tx(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (qid, id) DO NOTHING",
     )?;
+    // The options of jobs stamped "now" are encoded here, once per distinct set.
+    let mut now_opts: Option<(JobOptions, Arc<str>)> = None;
     let mut out = Vec::with_capacity(jobs.len());
-    for mut job in jobs {
+    for job in jobs {
         // Bull bumps its id counter on every add, custom ids and duplicates included.
         id_counter += 1;
         if let Some(id) = &job.custom_id
@@ -864,17 +1084,31 @@ fn add_tx(
             });
             continue;
         }
-        let timestamp = job.timestamp.unwrap_or(now);
-        job.opts.timestamp = Some(timestamp);
-        let opts_json = serde_json::to_string(&job.opts)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-        order += 1;
+        let timestamp = job.opts.timestamp.unwrap_or(now);
+        let opts_json = match job.opts_json {
+            Some(json) => json,
+            None => match &now_opts {
+                Some((o, json)) if *o == job.opts => json.clone(),
+                _ => {
+                    let stamped = JobOptions {
+                        timestamp: Some(now),
+                        ..job.opts.clone()
+                    };
+                    let json: Arc<str> = serde_json::to_string(&stamped)
+                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?
+                        .into();
+                    now_opts = Some((job.opts.clone(), json.clone()));
+                    json
+                }
+            },
+        };
         let delay = int(job.opts.delay);
         let priority = i64::from(job.opts.priority);
         let (state, (sort1, sort2)) = if delay > 0 {
+            let order = t.next_order();
             (DELAYED, (timestamp.saturating_add(delay), order))
         } else {
-            (WAIT, lane(priority, job.opts.lifo, order))
+            (WAIT, t.wait_position(priority, job.opts.lifo))
         };
         let keep = |k: Option<KeepJobs>| {
             (
@@ -897,7 +1131,7 @@ fn add_tx(
                 sort2,
                 job.name,
                 job.data,
-                opts_json,
+                &*opts_json,
                 timestamp,
                 delay,
                 priority,
@@ -909,6 +1143,7 @@ fn add_tx(
                 kf_age,
             ])?;
             if n > 0 {
+                t.tally.enter(state, sort1);
                 out.push(Added {
                     id,
                     duplicate: false,
@@ -928,8 +1163,9 @@ fn add_tx(
             id_counter += 1;
         }
     }
-    tx.prepare_cached("UPDATE queues SET id_counter = ?2, order_counter = ?3 WHERE qid = ?1")?
-        .execute(params![q.qid, id_counter, order])?;
+    tx.prepare_cached("UPDATE queues SET id_counter = ?2 WHERE qid = ?1")?
+        .execute(params![q.qid, id_counter])?;
+    t.finish()?;
     Ok(out)
 }
 
@@ -942,39 +1178,49 @@ fn claim_tx(
     now: i64,
 ) -> Result<ClaimOutcome, DbError> {
     let Some(q) = queue_row(tx, queue)? else {
-        return Ok(ClaimOutcome::default());
+        return Ok(ClaimOutcome {
+            jobs: Vec::new(),
+            promoted_left: false,
+            paused: false,
+            next_due: None,
+        });
     };
     if q.paused {
         return Ok(ClaimOutcome {
+            jobs: Vec::new(),
+            promoted_left: false,
             paused: true,
-            ..Default::default()
+            next_due: None,
         });
     }
-    let mut order = q.order_counter;
+    let mut t = Tx::new(tx, &q);
     // Promote due jobs first, so a lone worker never misses them.
-    let promoted = promote_due_tx(tx, q.qid, now, &mut order, BATCH)?;
-    let pks: Vec<i64> = tx
-        .prepare_cached(
-            "SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = 0
-             ORDER BY sort1, sort2 LIMIT ?2",
-        )?
-        .query_map(params![q.qid, max as i64], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let promoted = t.promote_due(now, BATCH)?;
     let sql = format!(
+        "SELECT {JOB_COLS}, pk FROM queue_jobs WHERE qid = ?1 AND state = 0
+         ORDER BY sort1, sort2 LIMIT ?2"
+    );
+    let mut jobs: Vec<(RawJob, i64)> = tx
+        .prepare_cached(&sql)?
+        .query_map(params![q.qid, max as i64], |r| {
+            Ok((RawJob::from_row(r)?, r.get(17)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut upd = tx.prepare_cached(
         "UPDATE queue_jobs SET state = 1, sort1 = ?2, sort2 = ?3, processed_on = ?2,
              lock_token = ?4, lock_until = ?5
-         WHERE pk = ?1 RETURNING {JOB_COLS}"
-    );
-    let mut upd = tx.prepare_cached(&sql)?;
-    let mut jobs = Vec::with_capacity(pks.len());
-    for pk in pks {
-        order += 1;
-        let job = upd.query_row(params![pk, now, order, token, now + lease_ms], |r| {
-            job_from_row(r, false)
-        })?;
-        jobs.push(job);
+         WHERE pk = ?1",
+    )?;
+    for (job, pk) in &mut jobs {
+        let order = t.next_order();
+        upd.execute(params![*pk, now, order, token, now + lease_ms])?;
+        t.tally.leave(WAIT, job.sort1);
+        t.tally.enter(ACTIVE, now);
+        job.state = ACTIVE;
+        job.sort1 = now;
+        job.processed_on = Some(now);
     }
-    set_order(tx, &q, order)?;
+    t.finish()?;
     let next_due = if jobs.is_empty() {
         next_due(tx, q.qid)?
     } else {
@@ -982,46 +1228,14 @@ fn claim_tx(
     };
     Ok(ClaimOutcome {
         promoted_left: promoted > jobs.len() as u64,
-        jobs,
+        jobs: jobs.into_iter().map(|(j, _)| j).collect(),
         paused: false,
         next_due,
     })
 }
 
-/// Move up to `limit` due delayed jobs to `wait`, at the back of their lane (Bull's
-/// updateDelaySet pushes them like new jobs, ignoring lifo).
-fn promote_due_tx(
-    tx: &Transaction<'_>,
-    qid: i64,
-    now: i64,
-    order: &mut i64,
-    limit: usize,
-) -> rusqlite::Result<u64> {
-    let due: Vec<(i64, i64)> = tx
-        .prepare_cached(
-            "SELECT pk, priority FROM queue_jobs WHERE qid = ?1 AND state = 2 AND sort1 <= ?2
-             ORDER BY sort1, sort2 LIMIT ?3",
-        )?
-        .query_map(params![qid, now, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    if due.is_empty() {
-        return Ok(0);
-    }
-    let mut upd = tx.prepare_cached(
-        "UPDATE queue_jobs SET state = 0, sort1 = ?2, sort2 = ?3, delay = 0 WHERE pk = ?1",
-    )?;
-    for &(pk, priority) in &due {
-        *order += 1;
-        let (sort1, sort2) = lane(priority, false, *order);
-        upd.execute(params![pk, sort1, sort2])?;
-    }
-    Ok(due.len() as u64)
-}
-
-/// The lock check Bull's finishing scripts do, in their order: missing job, missing or
-/// lapsed lock, another token, not active.
+/// The lock check Bull's finishing scripts do, in their order: missing or lapsed lock,
+/// another token, not active.
 fn check_lock(
     state: i64,
     lock_token: Option<&str>,
@@ -1048,7 +1262,7 @@ fn complete_tx(
     let Some(q) = queue_row(tx, queue)? else {
         return Ok(vec![Err(FinishError::Missing); done.len()]);
     };
-    let mut order = q.order_counter;
+    let mut t = Tx::new(tx, &q);
     let mut sel = tx.prepare_cached(
         "SELECT pk, state, lock_token, lock_until, keep_completed_count, keep_completed_age
          FROM queue_jobs WHERE qid = ?1 AND id = ?2",
@@ -1058,7 +1272,6 @@ fn complete_tx(
              returnvalue = ?4, lock_token = NULL, lock_until = NULL
          WHERE pk = ?1",
     )?;
-    let mut del = tx.prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?;
     let mut policies: Vec<(Option<i64>, Option<i64>)> = Vec::new();
     let mut out = Vec::with_capacity(done.len());
     for (id, value) in done {
@@ -1069,12 +1282,11 @@ fn complete_tx(
                     r.get::<_, i64>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<i64>>(3)?,
-                    r.get::<_, Option<i64>>(4)?,
-                    r.get::<_, Option<i64>>(5)?,
+                    (r.get::<_, Option<i64>>(4)?, r.get::<_, Option<i64>>(5)?),
                 ))
             })
             .optional()?;
-        let Some((pk, state, lock_token, lock_until, keep_count, keep_age)) = row else {
+        let Some((pk, state, lock_token, lock_until, keep)) = row else {
             out.push(Err(FinishError::Missing));
             continue;
         };
@@ -1082,51 +1294,24 @@ fn complete_tx(
             out.push(Err(e));
             continue;
         }
-        if keep_count == Some(0) {
-            del.execute([pk])?;
+        if keep.0 == Some(0) {
+            t.delete(pk, ACTIVE, 0)?;
         } else {
-            order += 1;
+            let order = t.next_order();
             upd.execute(params![pk, now, order, value])?;
-            if (keep_count.is_some() || keep_age.is_some())
-                && !policies.contains(&(keep_count, keep_age))
-            {
-                policies.push((keep_count, keep_age));
+            t.tally.leave(ACTIVE, 0);
+            t.tally.enter(COMPLETED, now);
+            if keep != (None, None) && !policies.contains(&keep) {
+                policies.push(keep);
             }
         }
         out.push(Ok(()));
     }
-    set_order(tx, &q, order)?;
-    for (count, age) in policies {
-        apply_keep(tx, q.qid, COMPLETED, count, age, now)?;
+    for keep in policies {
+        t.apply_keep(COMPLETED, keep, now)?;
     }
+    t.finish()?;
     Ok(out)
-}
-
-/// Trim the completed or failed set to a removeOnComplete/removeOnFail policy: drop jobs
-/// finished `age` seconds or more ago, then all but the newest `count`.
-fn apply_keep(
-    tx: &Transaction<'_>,
-    qid: i64,
-    state: i64,
-    count: Option<i64>,
-    age: Option<i64>,
-    now: i64,
-) -> rusqlite::Result<()> {
-    if let Some(age) = age {
-        tx.prepare_cached("DELETE FROM queue_jobs WHERE qid = ?1 AND state = ?2 AND sort1 <= ?3")?
-            .execute(params![qid, state, now - age.saturating_mul(1000)])?;
-    }
-    if let Some(count) = count.filter(|&c| c > 0)
-        && count_state(tx, qid, state)? > count
-    {
-        tx.prepare_cached(
-            "DELETE FROM queue_jobs WHERE pk IN (
-                 SELECT pk FROM queue_jobs WHERE qid = ?1 AND state = ?2
-                 ORDER BY sort1 DESC, sort2 DESC LIMIT -1 OFFSET ?3)",
-        )?
-        .execute(params![qid, state, count])?;
-    }
-    Ok(())
 }
 
 fn fail_tx(
@@ -1134,7 +1319,7 @@ fn fail_tx(
     queue: &str,
     token: &str,
     id: &str,
-    failure: &Failure,
+    (message, stack, retry): (&str, &str, Retry),
     now: i64,
 ) -> Result<Result<FailOutcome, FinishError>, DbError> {
     let Some(q) = queue_row(tx, queue)? else {
@@ -1147,17 +1332,16 @@ fn fail_tx(
         lock_until: Option<i64>,
         attempts: i64,
         attempts_made: i64,
-        stacktrace: Option<String>,
-        opts: String,
+        backoff: Option<String>,
         priority: i64,
         lifo: bool,
-        keep_count: Option<i64>,
-        keep_age: Option<i64>,
+        keep: (Option<i64>, Option<i64>),
     }
     let row = tx
         .prepare_cached(
-            "SELECT pk, state, lock_token, lock_until, attempts, attempts_made, stacktrace,
-                 opts, priority, lifo, keep_failed_count, keep_failed_age
+            "SELECT pk, state, lock_token, lock_until, attempts, attempts_made,
+                 json_extract(opts, '$.backoff'), priority, lifo, keep_failed_count,
+                 keep_failed_age
              FROM queue_jobs WHERE qid = ?1 AND id = ?2",
         )?
         .query_row(params![q.qid, id], |r| {
@@ -1168,12 +1352,10 @@ fn fail_tx(
                 lock_until: r.get(3)?,
                 attempts: r.get(4)?,
                 attempts_made: r.get(5)?,
-                stacktrace: r.get(6)?,
-                opts: r.get(7)?,
-                priority: r.get(8)?,
-                lifo: r.get(9)?,
-                keep_count: r.get(10)?,
-                keep_age: r.get(11)?,
+                backoff: r.get(6)?,
+                priority: r.get(7)?,
+                lifo: r.get(8)?,
+                keep: (r.get(9)?, r.get(10)?),
             })
         })
         .optional()?;
@@ -1191,78 +1373,63 @@ fn fail_tx(
     }
 
     let made = row.attempts_made + 1;
-    let mut stack: Vec<String> = row
-        .stacktrace
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    stack.push(
-        failure
-            .stack
-            .clone()
-            .unwrap_or_else(|| failure.message.clone()),
-    );
-    let stack = serde_json::to_string(&stack)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-
     let attempts_left = made < row.attempts;
-    let retry_in: Option<u64> = match failure.retry {
+    let retry_in: Option<u64> = match retry {
         Retry::Never => None,
         Retry::After(ms) => attempts_left.then_some(ms),
         Retry::Job if attempts_left => {
-            // Only the backoff is needed from the stored options; a job written by an
-            // older build without one simply retries at once.
-            let backoff: Option<Backoff> = serde_json::from_str::<serde_json::Value>(&row.opts)
-                .ok()
-                .and_then(|v| v.get("backoff").cloned())
-                .and_then(|b| serde_json::from_value(b).ok());
+            // A backoff this build cannot read (another client's custom strategy) retries
+            // at once, as Bull does when no backoff is set.
+            let backoff: Option<Backoff> = row
+                .backoff
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
             Some(backoff.map_or(0, |b| b.delay_for(made as u32)))
         }
         Retry::Job => None,
     };
 
-    let order = q.order_counter + 1;
+    let mut t = Tx::new(tx, &q);
+    // Bull appends every failure's stack to the job's JSON array.
+    let record = "attempts_made = ?4, failed_reason = ?5,
+         stacktrace = json_insert(coalesce(stacktrace, '[]'), '$[#]', ?6),
+         lock_token = NULL, lock_until = NULL";
     let outcome = match retry_in {
         Some(delay) => {
             let (state, (sort1, sort2)) = if delay > 0 {
+                let order = t.next_order();
                 (DELAYED, (now.saturating_add(int(delay)), order))
             } else {
-                (WAIT, lane(row.priority, row.lifo, order))
+                (WAIT, t.wait_position(row.priority, row.lifo))
             };
-            tx.prepare_cached(
-                "UPDATE queue_jobs SET state = ?2, sort1 = ?3, sort2 = ?4, attempts_made = ?5,
-                     stacktrace = ?6, failed_reason = ?7, lock_token = NULL, lock_until = NULL
-                 WHERE pk = ?1",
-            )?
-            .execute(params![
-                row.pk,
-                state,
-                sort1,
-                sort2,
-                made,
-                stack,
-                failure.message
-            ])?;
+            tx.prepare_cached(&format!(
+                "UPDATE queue_jobs SET state = ?7, sort1 = ?2, sort2 = ?3, {record}
+                 WHERE pk = ?1"
+            ))?
+            .execute(params![row.pk, sort1, sort2, made, message, stack, state])?;
+            t.tally.leave(ACTIVE, 0);
+            t.tally.enter(state, sort1);
             FailOutcome::Retrying { delay_ms: delay }
         }
-        None if row.keep_count == Some(0) => {
-            tx.prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?
-                .execute([row.pk])?;
+        None if row.keep.0 == Some(0) => {
+            t.delete(row.pk, ACTIVE, 0)?;
             FailOutcome::Failed
         }
         None => {
-            tx.prepare_cached(
+            let order = t.next_order();
+            tx.prepare_cached(&format!(
                 "UPDATE queue_jobs SET state = 4, sort1 = ?2, sort2 = ?3, finished_on = ?2,
-                     attempts_made = ?4, stacktrace = ?5, failed_reason = ?6,
-                     lock_token = NULL, lock_until = NULL
-                 WHERE pk = ?1",
-            )?
-            .execute(params![row.pk, now, order, made, stack, failure.message])?;
-            apply_keep(tx, q.qid, FAILED, row.keep_count, row.keep_age, now)?;
+                     {record}
+                 WHERE pk = ?1"
+            ))?
+            .execute(params![row.pk, now, order, made, message, stack])?;
+            t.tally.leave(ACTIVE, 0);
+            t.tally.enter(FAILED, now);
+            t.apply_keep(FAILED, row.keep, now)?;
             FailOutcome::Failed
         }
     };
-    set_order(tx, &q, order)?;
+    t.finish()?;
     Ok(Ok(outcome))
 }
 
@@ -1295,16 +1462,20 @@ fn recover_stalled_tx(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut order = q.order_counter;
+    let mut t = Tx::new(tx, &q);
     let mut policies: Vec<(Option<i64>, Option<i64>)> = Vec::new();
     for (pk, id, counter, keep_count, keep_age) in stalled {
         let counter = counter + 1;
-        order += 1;
+        let j = Located {
+            pk,
+            state: ACTIVE,
+            ..Located::default()
+        };
         if counter > i64::from(check.max_stalled_count) {
             if keep_count == Some(0) {
-                tx.prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?
-                    .execute([pk])?;
+                t.delete(pk, ACTIVE, 0)?;
             } else {
+                let order = t.next_order();
                 tx.prepare_cached(
                     "UPDATE queue_jobs SET state = 4, sort1 = ?2, sort2 = ?3, finished_on = ?2,
                          stalled_counter = ?4, failed_reason = ?5,
@@ -1312,47 +1483,26 @@ fn recover_stalled_tx(
                      WHERE pk = ?1",
                 )?
                 .execute(params![pk, now, order, counter, STALLED_REASON])?;
-                if (keep_count.is_some() || keep_age.is_some())
-                    && !policies.contains(&(keep_count, keep_age))
-                {
-                    policies.push((keep_count, keep_age));
+                t.tally.leave(ACTIVE, 0);
+                t.tally.enter(FAILED, now);
+                let keep = (keep_count, keep_age);
+                if keep != (None, None) && !policies.contains(&keep) {
+                    policies.push(keep);
                 }
             }
             report.failed.push(id);
         } else {
             // Bull RPUSHes a stalled job: it runs next.
-            let (sort1, sort2) = lane(0, true, order);
-            tx.prepare_cached(
-                "UPDATE queue_jobs SET state = 0, sort1 = ?2, sort2 = ?3, stalled_counter = ?4,
-                     lock_token = NULL, lock_until = NULL
-                 WHERE pk = ?1",
-            )?
-            .execute(params![pk, sort1, sort2, counter])?;
+            let to = t.wait_position(0, true);
+            t.move_to_wait(&j, to, &format!("stalled_counter = {counter}"))?;
             report.requeued.push(id);
         }
     }
-    set_order(tx, &q, order)?;
-    for (count, age) in policies {
-        apply_keep(tx, q.qid, FAILED, count, age, now)?;
+    for keep in policies {
+        t.apply_keep(FAILED, keep, now)?;
     }
+    t.finish()?;
     Ok(report)
-}
-
-/// Put a failed job back in `wait` at `pos`, clearing what Bull's retry clears
-/// (attempts made and the stack trace are kept).
-fn requeue_failed(
-    tx: &Transaction<'_>,
-    pk: i64,
-    (sort1, sort2): (i64, i64),
-    retried_on: Option<i64>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "UPDATE queue_jobs SET state = 0, sort1 = ?2, sort2 = ?3, finished_on = NULL,
-             processed_on = NULL, failed_reason = NULL, retried_on = coalesce(?4, retried_on)
-         WHERE pk = ?1",
-    )?
-    .execute(params![pk, sort1, sort2, retried_on])?;
-    Ok(())
 }
 
 /// One batch of `clean`: remove up to `budget` jobs in `state` whose time is before
@@ -1370,20 +1520,16 @@ fn clean_batch(
     let Some(q) = queue_row(tx, queue)? else {
         return Ok((0, None));
     };
-    let code = match state {
-        JobState::Wait if q.paused => return Ok((0, None)),
-        JobState::Paused if !q.paused => return Ok((0, None)),
-        JobState::Wait | JobState::Paused => WAIT,
-        JobState::Active => ACTIVE,
-        JobState::Delayed => DELAYED,
-        JobState::Completed => COMPLETED,
-        JobState::Failed => FAILED,
+    let Some(code) = state_code(state, q.paused) else {
+        return Ok((0, None));
     };
     // Finished jobs are ordered by their finish time, so the scan can stop at the cutoff.
     let finished = code == COMPLETED || code == FAILED;
     let (c1, c2) = cursor.unwrap_or((i64::MIN, i64::MIN));
     let scan = (budget * 4).max(BATCH) as i64;
-    let rows: Vec<(i64, i64, i64, i64, Option<i64>)> = tx
+    /// (pk, sort1, sort2, time, lock_until)
+    type Candidate = (i64, i64, i64, i64, Option<i64>);
+    let rows: Vec<Candidate> = tx
         .prepare_cached(
             "SELECT pk, sort1, sort2, coalesce(finished_on, processed_on, timestamp), lock_until
              FROM queue_jobs
@@ -1396,20 +1542,22 @@ fn clean_batch(
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;
-    let mut del = tx.prepare_cached("DELETE FROM queue_jobs WHERE pk = ?1")?;
+    let mut t = Tx::new(tx, &q);
     let mut removed = 0u64;
     let mut last = None;
     for &(pk, s1, s2, time, lock_until) in &rows {
         last = Some((s1, s2));
+        // Like Bull's clean: a job a worker holds is left alone.
         let locked = lock_until.is_some_and(|t| t > now);
         if time < cutoff && !locked {
-            del.execute([pk])?;
+            t.delete(pk, code, s1)?;
             removed += 1;
             if removed as usize == budget {
                 break;
             }
         }
     }
+    t.finish()?;
     let exhausted = (rows.len() as i64) < scan && removed < budget as u64;
     Ok((removed, if exhausted { None } else { last }))
 }
@@ -1500,47 +1648,91 @@ fn oldest_waiting(tx: &Transaction<'_>, qid: i64) -> rusqlite::Result<Option<i64
     Ok(heads.into_iter().min().map(|(_, ts)| ts))
 }
 
-fn job_from_row(r: &Row<'_>, queue_paused: bool) -> rusqlite::Result<Job> {
-    let opts_text: String = r.get(3)?;
-    let opts: JobOptions = serde_json::from_str(&opts_text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into())
-    })?;
-    let stacktrace: Option<String> = r.get(12)?;
-    let stacktrace = match stacktrace {
-        Some(s) => serde_json::from_str(&s).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, e.into())
-        })?,
-        None => Vec::new(),
-    };
-    let code: i64 = r.get(15)?;
-    let sort1: i64 = r.get(16)?;
-    let state = match code {
-        WAIT if queue_paused => JobState::Paused,
-        WAIT => JobState::Wait,
-        ACTIVE => JobState::Active,
-        DELAYED => JobState::Delayed,
-        COMPLETED => JobState::Completed,
-        _ => JobState::Failed,
-    };
-    Ok(Job {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        data: r.get(2)?,
-        opts,
-        timestamp: r.get(4)?,
-        delay: r.get::<_, i64>(5)?.max(0) as u64,
-        priority: r.get::<_, i64>(6)?.clamp(0, u32::MAX as i64) as u32,
-        attempts_made: r.get::<_, i64>(7)?.clamp(0, u32::MAX as i64) as u32,
-        stalled_counter: r.get::<_, i64>(8)?.clamp(0, u32::MAX as i64) as u32,
-        processed_on: r.get(9)?,
-        finished_on: r.get(10)?,
-        failed_reason: r.get(11)?,
-        stacktrace,
-        returnvalue: r.get(13)?,
-        progress: r.get(14)?,
-        state: Some(state),
-        due_at: (code == DELAYED).then_some(sort1),
-    })
+/// A job row as read; turned into a [`Job`] outside the writer thread, since decoding
+/// its JSON is the costliest part.
+struct RawJob {
+    id: String,
+    name: String,
+    data: String,
+    opts: String,
+    timestamp: i64,
+    delay: i64,
+    priority: i64,
+    attempts_made: i64,
+    stalled_counter: i64,
+    processed_on: Option<i64>,
+    finished_on: Option<i64>,
+    failed_reason: Option<String>,
+    stacktrace: Option<String>,
+    returnvalue: Option<String>,
+    progress: Option<String>,
+    state: i64,
+    sort1: i64,
+}
+
+impl RawJob {
+    /// Read the [`JOB_COLS`] columns, in order.
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(RawJob {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            data: r.get(2)?,
+            opts: r.get(3)?,
+            timestamp: r.get(4)?,
+            delay: r.get(5)?,
+            priority: r.get(6)?,
+            attempts_made: r.get(7)?,
+            stalled_counter: r.get(8)?,
+            processed_on: r.get(9)?,
+            finished_on: r.get(10)?,
+            failed_reason: r.get(11)?,
+            stacktrace: r.get(12)?,
+            returnvalue: r.get(13)?,
+            progress: r.get(14)?,
+            state: r.get(15)?,
+            sort1: r.get(16)?,
+        })
+    }
+
+    fn into_job(self, queue_paused: bool) -> Result<Job> {
+        let layout = |what: &str, e: serde_json::Error| QueueError::Layout {
+            key: format!("job {}", self.id),
+            detail: format!("{what} is not valid: {e}"),
+        };
+        let opts: JobOptions = serde_json::from_str(&self.opts).map_err(|e| layout("opts", e))?;
+        let stacktrace = match &self.stacktrace {
+            Some(s) => serde_json::from_str(s).map_err(|e| layout("stacktrace", e))?,
+            None => Vec::new(),
+        };
+        let state = match self.state {
+            WAIT if queue_paused => JobState::Paused,
+            WAIT => JobState::Wait,
+            ACTIVE => JobState::Active,
+            DELAYED => JobState::Delayed,
+            COMPLETED => JobState::Completed,
+            _ => JobState::Failed,
+        };
+        let small = |v: i64| v.clamp(0, i64::from(u32::MAX)) as u32;
+        Ok(Job {
+            opts,
+            stacktrace,
+            timestamp: self.timestamp,
+            delay: self.delay.max(0) as u64,
+            priority: small(self.priority),
+            attempts_made: small(self.attempts_made),
+            stalled_counter: small(self.stalled_counter),
+            processed_on: self.processed_on,
+            finished_on: self.finished_on,
+            state: Some(state),
+            due_at: (self.state == DELAYED).then_some(self.sort1),
+            id: self.id,
+            name: self.name,
+            data: self.data,
+            failed_reason: self.failed_reason,
+            returnvalue: self.returnvalue,
+            progress: self.progress,
+        })
+    }
 }
 
 /// A duration in whole ms, as SQLite stores it.

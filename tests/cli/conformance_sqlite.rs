@@ -66,7 +66,9 @@ async fn run_all_on_one_shared_backend() {
                  OR n_active <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid AND state = 1)
                  OR n_delayed <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid AND state = 2)
                  OR n_completed <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid AND state = 3)
-                 OR n_failed <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid AND state = 4)",
+                 OR n_failed <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid AND state = 4)
+                 OR n_prioritized <> (SELECT count(*) FROM queue_jobs WHERE qid = q.qid
+                     AND state = 0 AND sort1 BETWEEN 1 AND 4294967295)",
                 [],
                 |r| r.get(0),
             )

@@ -123,6 +123,9 @@ async fn child() {
     let db = std::env::var(DB).expect("database path");
     let out_path = std::env::var(OUT).expect("output path");
     let q = open(Path::new(&db)).await;
+    if role == "latency" {
+        return latency_consumer(&q, &out_path).await;
+    }
     let total = (2 * PER_PROCESS + SHARED_IDS) as u64;
     let mut out = String::new();
 
@@ -177,4 +180,99 @@ async fn child() {
         }
     }
     std::fs::write(out_path, out).expect("write child output");
+}
+
+const LATENCY_SAMPLES: usize = 300;
+
+fn now_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// A measurement, not a check (run it with `--ignored --nocapture`): the time from an add
+/// in one process to the claim in another process blocked on an idle queue. The claim
+/// only learns of another process's add by polling the file, so this is the embedded
+/// queue's worst case.
+#[test]
+#[ignore = "a measurement; prints the latency percentiles"]
+fn cross_process_idle_latency() {
+    let env = TestEnv::new();
+    let db = env.db();
+    let out = env.path().join("latency.out");
+    let child = Command::new(std::env::current_exe().expect("test executable"))
+        .args([
+            "two_process::child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ROLE, "latency")
+        .env(DB, &db)
+        .env(OUT, &out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the consumer");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let q = open(&db).await;
+        // Let the consumer start and go idle.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        for i in 0..LATENCY_SAMPLES {
+            // Uneven gaps, so adds do not line up with the consumer's polling.
+            tokio::time::sleep(Duration::from_millis(40 + (i as u64 * 7) % 23)).await;
+            let data = serde_json::json!({ "sent_us": now_us() });
+            q.add("latency", vec![job(data, None)]).await.unwrap();
+        }
+    });
+    let output = child.wait_with_output().expect("wait for the consumer");
+    assert!(
+        output.status.success(),
+        "consumer failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut ms: Vec<f64> = std::fs::read_to_string(&out)
+        .expect("consumer output")
+        .lines()
+        .map(|l| l.parse::<f64>().expect("a latency"))
+        .collect();
+    assert_eq!(ms.len(), LATENCY_SAMPLES, "every job was claimed");
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+    eprintln!(
+        "cross-process idle latency over {} jobs: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms.len(),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0)
+    );
+}
+
+/// The consumer side of [`cross_process_idle_latency`].
+async fn latency_consumer(q: &SqliteQueue, out_path: &str) {
+    let mut out = String::new();
+    for _ in 0..LATENCY_SAMPLES {
+        let jobs = q
+            .claim(
+                "latency",
+                "consumer",
+                Duration::from_secs(60),
+                1,
+                Some(Duration::from_secs(30)),
+            )
+            .await
+            .unwrap();
+        let got = now_us();
+        let job = jobs.into_iter().next().expect("a job within 30 s");
+        let data: serde_json::Value = serde_json::from_str(&job.data).unwrap();
+        let sent = data["sent_us"].as_i64().unwrap();
+        out.push_str(&format!("{}\n", (got - sent) as f64 / 1000.0));
+        q.complete("latency", "consumer", &[(job.id, "null".into())])
+            .await
+            .unwrap();
+    }
+    std::fs::write(out_path, out).expect("write consumer output");
 }

@@ -25,7 +25,8 @@ CREATE TABLE queues (
     -- ms since the epoch of the last stalled-job sweep (Bull's `stalled-check` key): with
     -- several workers only one sweeps per interval.
     stalled_check_at INTEGER NOT NULL DEFAULT 0,
-    -- Number of jobs per state, maintained by the triggers below.
+    -- Number of jobs per state (kept by the queue code since 003_queue_counts; at first
+    -- by the triggers below).
     n_wait INTEGER NOT NULL DEFAULT 0,
     n_active INTEGER NOT NULL DEFAULT 0,
     n_delayed INTEGER NOT NULL DEFAULT 0,
@@ -37,7 +38,7 @@ CREATE TABLE queues (
 
 -- One row per job (Bull's job hash, plus which list or set holds it).
 CREATE TABLE queue_jobs (
-    -- Row key; never reused, so logs of a removed job cannot attach to a newer one.
+    -- Row key; log lines refer to it and are deleted with the job.
     pk INTEGER PRIMARY KEY,
     -- The queue (queues.qid).
     qid INTEGER NOT NULL,
