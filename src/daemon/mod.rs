@@ -238,12 +238,15 @@ async fn housekeeping(shared: Arc<Shared>, stop: CancellationToken) {
 
 /// Run the daemon until SIGTERM or SIGINT, with systemd notifications.
 pub async fn run(settings: Settings, opts: DaemonOptions) -> anyhow::Result<()> {
+    // Handle SIGTERM before telling systemd we are ready: it may stop us right after.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
     let daemon = Daemon::start(settings, opts).await?;
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+        _ = int.recv() => tracing::info!("SIGINT: shutting down"),
         _ = daemon.stop.cancelled() => {}
     }
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
