@@ -290,3 +290,121 @@ fn sigkill_mid_run_on_redis_loses_and_duplicates_nothing() {
     let env = env_on(&server);
     crate::daemon_process::crash_safety(&env, 1500);
 }
+
+/// `rediss://` with a password: TLS verified against a CA given the usual way
+/// (SSL_CERT_FILE), and clear errors for an unknown issuer and a wrong password.
+#[test]
+fn rediss_with_a_password() {
+    let certs = tempfile::tempdir().unwrap();
+    let dir = certs.path();
+    let openssl = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl is installed by tests/setup");
+        assert!(ok.success(), "openssl {args:?}");
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=slotbase test CA",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    let tls_port = crate::redis_support::free_port().to_string();
+    let path = |f: &str| dir.join(f).display().to_string();
+    let (crt, key, ca) = (path("server.crt"), path("server.key"), path("ca.crt"));
+    let _server = RedisServer::start_with(&[
+        "--tls-port",
+        &tls_port,
+        "--tls-cert-file",
+        &crt,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "no",
+        "--requirepass",
+        "s3cret",
+        "--save",
+        "",
+    ]);
+    let url = format!("rediss://:s3cret@localhost:{tls_port}/0");
+    let env = TestEnv::new()
+        .with_env("SLOTBASE_REDIS__URL", &url)
+        .with_env("SSL_CERT_FILE", &ca);
+    env.run_ok(&[
+        "emit",
+        "booking.created",
+        "--format",
+        "legacy",
+        "--count",
+        "2",
+    ]);
+    assert_eq!(
+        env.json(&["queue", "stats", "notifications"])[0]["waiting"],
+        2
+    );
+
+    let untrusted = TestEnv::new().with_env("SLOTBASE_REDIS__URL", &url);
+    let (code, _, err) = untrusted.run(&["queue", "stats"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("UnknownIssuer") && err.contains("rediss://:****@localhost"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "password leaked: {err}");
+
+    let wrong = format!("rediss://:nope@localhost:{tls_port}/0");
+    let env = TestEnv::new()
+        .with_env("SLOTBASE_REDIS__URL", &wrong)
+        .with_env("SSL_CERT_FILE", &ca);
+    let (code, _, err) = env.run(&["queue", "stats"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("authentication failed"), "{err}");
+}
