@@ -331,7 +331,7 @@ impl Processor {
                 continue;
             }
             let started = Instant::now();
-            let outcome = match self.run_one(&name, ev).await {
+            let outcome = match self.run_one(&name, ev, origin_queue).await {
                 Ok(effects) => self
                     .store
                     .apply(
@@ -455,7 +455,12 @@ impl Processor {
             .map_err(|e| format!("cannot write the event log: {e}"))
     }
 
-    async fn run_one(&self, name: &str, ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
+    async fn run_one(
+        &self,
+        name: &str,
+        ev: &EventCtx,
+        origin_queue: &str,
+    ) -> Result<Vec<Effect>, HandlerError> {
         match name {
             "notification" => {
                 let cfg = NotifyConfig {
@@ -465,8 +470,11 @@ impl Processor {
             }
             "projection" => handlers::projection(ev),
             "analytics" => handlers::analytics(ev),
-            // Webhook fan-out is added with the webhook store; until then it has no effect.
-            "webhook" => Ok(vec![]),
+            "webhook" => self.webhook(ev, origin_queue, None).await,
+            other if other.starts_with("webhook:") => {
+                self.webhook(ev, origin_queue, other.strip_prefix("webhook:"))
+                    .await
+            }
             other => match other.strip_prefix("forward:") {
                 Some(target) => {
                     let Some(t) = self.settings.handlers.forward.get(target) else {
@@ -481,6 +489,30 @@ impl Processor {
                 ))),
             },
         }
+    }
+
+    /// Queue the event's webhook deliveries (all subscribed endpoints, or one when a dead
+    /// letter of that endpoint is replayed).
+    async fn webhook(
+        &self,
+        ev: &EventCtx,
+        origin_queue: &str,
+        only: Option<&str>,
+    ) -> Result<Vec<Effect>, HandlerError> {
+        let Some(webhooks) = self.store.webhooks() else {
+            return Err(HandlerError::Permanent(
+                "this store keeps no webhook endpoints".into(),
+            ));
+        };
+        crate::webhook::delivery::fan_out(
+            webhooks.as_ref(),
+            self.queues.as_ref(),
+            &self.settings,
+            ev,
+            origin_queue,
+            only,
+        )
+        .await
     }
 
     /// Push the event onto the target's queue. The job id is derived from the event id and

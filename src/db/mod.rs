@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "store",
         sql: include_str!("migrations/002_store.sql"),
     },
+    Migration {
+        version: 3,
+        name: "webhooks",
+        sql: include_str!("migrations/003_webhooks.sql"),
+    },
 ];
 
 /// Idle read connections kept open for reuse.
