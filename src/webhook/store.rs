@@ -490,3 +490,108 @@ impl WebhookStore for SqliteWebhooks {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::endpoint::{AuthConfig, Filters};
+    use crate::webhook::signing::Secret;
+
+    fn endpoint(id: &str) -> Endpoint {
+        Endpoint {
+            id: id.into(),
+            facility_id: "fac_1".into(),
+            name: "n".into(),
+            description: None,
+            url: "https://example.com/h".into(),
+            method: Method::Post,
+            auth_type: AuthType::None,
+            auth_config: AuthConfig::default(),
+            events: vec!["booking.confirmed".into()],
+            filters: Filters::default(),
+            retry_config: RetryConfig {
+                max_retries: 1,
+                retry_delay_ms: 10,
+                backoff_multiplier: 2.0,
+            },
+            signing_scheme: SigningScheme::Both,
+            secrets: StoredSecrets::new(&Secret::generate()),
+            payload_mapping: None,
+            is_active: true,
+            disabled_reason: None,
+            disabled_at: None,
+            failing_since: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    fn attempt(delivery: &str, at: i64, status: &str) -> NewAttempt {
+        NewAttempt {
+            delivery_id: delivery.into(),
+            webhook_id: "wh_1".into(),
+            event_id: "evt".into(),
+            event_type: "booking.confirmed".into(),
+            url: "https://example.com/h".into(),
+            method: "POST".into(),
+            headers: vec![],
+            payload: "{}".into(),
+            response_status: Some(500),
+            response_headers: vec![],
+            response_body: None,
+            at,
+            next_retry_at: None,
+            status: status.into(),
+            error_message: Some("HTTP 500 from the receiver".into()),
+            duration_ms: Some(3),
+            trigger: "scheduled".into(),
+            job_id: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn only_failures_for_the_whole_period_disable_an_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        let ws = SqliteWebhooks::new(db);
+        ws.create_endpoint(&endpoint("wh_1")).await.unwrap();
+        let day = 86_400_000;
+        let after = Some(5 * day as u64);
+        let r = ws
+            .record_attempt(attempt("d1", 0, "failed"), after)
+            .await
+            .unwrap();
+        assert_eq!((r.attempt, r.disabled.clone()), (1, None));
+        // A success in between restarts the clock.
+        ws.record_attempt(attempt("d2", 3 * day, "delivered"), after)
+            .await
+            .unwrap();
+        ws.record_attempt(attempt("d3", 4 * day, "failed"), after)
+            .await
+            .unwrap();
+        let r = ws
+            .record_attempt(attempt("d3", 8 * day, "failed"), after)
+            .await
+            .unwrap();
+        assert_eq!((r.attempt, r.disabled.clone()), (2, None));
+        assert!(ws.endpoint("wh_1").await.unwrap().unwrap().is_active);
+        let r = ws
+            .record_attempt(attempt("d4", 9 * day, "failed"), after)
+            .await
+            .unwrap();
+        let reason = r.disabled.expect("disabled after 5 days of failures");
+        let e = ws.endpoint("wh_1").await.unwrap().unwrap();
+        assert!(!e.is_active);
+        assert_eq!(e.disabled_reason.as_deref(), Some(reason.as_str()));
+        assert!(
+            reason.contains("auto-disabled") && reason.contains("5d"),
+            "{reason}"
+        );
+        // Enabling clears the reason and the clock.
+        ws.set_active("wh_1", true, None).await.unwrap();
+        let e = ws.endpoint("wh_1").await.unwrap().unwrap();
+        assert!(e.is_active && e.disabled_reason.is_none() && e.failing_since.is_none());
+    }
+}
