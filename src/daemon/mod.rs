@@ -261,8 +261,9 @@ async fn housekeeping(shared: Arc<Shared>, stop: CancellationToken) {
 /// Run the daemon until SIGTERM or SIGINT, with systemd notifications.
 pub async fn run(settings: Settings, opts: DaemonOptions) -> anyhow::Result<()> {
     let daemon = Daemon::start(settings, opts).await?;
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    // Listen for SIGTERM before saying READY: a supervisor may stop us right after.
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
     tokio::select! {
         _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
         _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
@@ -330,8 +331,8 @@ mod consume {
         let w = &shared.settings.webhooks;
         let opts = WorkerOptions {
             concurrency: w.concurrency,
-            // A delivery may take the whole timeout; its lock must outlive it.
-            lease: Duration::from_millis(d.lease_ms.max(w.timeout_ms * 2 + 5000)),
+            // Locks are renewed while a delivery runs, so the lease need not cover the timeout.
+            lease: Duration::from_millis(d.lease_ms),
             block: Duration::from_secs(1),
             stalled: StalledCheck {
                 max_stalled_count: d.max_stalled_count,

@@ -46,6 +46,8 @@ pub enum Reply {
     WithHeader(u16, &'static str, String),
     /// Never answer (for a minute).
     Hang,
+    /// 200 after this many ms.
+    Slow(u64),
 }
 
 #[derive(Clone, Default)]
@@ -95,6 +97,10 @@ async fn receive(State(st): State<Shared>, uri: Uri, headers: HeaderMap, body: B
             format!("answer {s}"),
         )
             .into_response(),
+        Reply::Slow(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            (StatusCode::OK, "slow ok").into_response()
+        }
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             StatusCode::OK.into_response()
@@ -781,5 +787,87 @@ async fn test_redeliver_and_preview_from_the_command_line() {
     assert_eq!(
         body,
         json!({"Booking ID": "BKG-9", "Date": "2025-11-15", "Time": "18:30", "Missing": ""})
+    );
+}
+
+/// SIGKILL of a real daemon process in the middle of deliveries: after a restart every
+/// delivery is recorded as delivered exactly once, and the receiver saw every delivery id
+/// (some perhaps twice: delivery is at least once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_delivery_loses_no_delivery() {
+    let env = TestEnv::new()
+        .with_env("SLOTBASE_WEBHOOKS__ALLOWED_CIDRS", "127.0.0.0/8")
+        .with_env("SLOTBASE_WEBHOOKS__TIMEOUT_MS", "5000");
+    let rx = Receiver::start().await;
+    rx.always("/one", Reply::Slow(40));
+    rx.always("/two", Reply::Slow(40));
+    add(&env, "fac_1", &rx.url("/one"), "booking.confirmed", &[]);
+    add(&env, "fac_1", &rx.url("/two"), "booking.confirmed", &[]);
+    let n = 150;
+    env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--count",
+        &n.to_string(),
+        "--seed",
+        "5",
+        "--set",
+        "data.facilityId=fac_1",
+    ]);
+    let mut daemon = crate::daemon_process::spawn_daemon(&env);
+    eventually("deliveries under way", || async {
+        (rx.hits("/one").len() + rx.hits("/two").len() >= 40).then_some(())
+    })
+    .await;
+    daemon.kill().expect("SIGKILL");
+    daemon.wait().unwrap();
+    let before = attempts(&env, None)
+        .iter()
+        .filter(|a| a["status"] == "delivered")
+        .count();
+    assert!(
+        before < 2 * n,
+        "everything was delivered before the kill; nothing was tested"
+    );
+
+    let mut daemon = crate::daemon_process::spawn_daemon(&env);
+    let records = eventually("every delivery after the restart", || async {
+        let r = attempts(&env, None);
+        let delivered = r.iter().filter(|a| a["status"] == "delivered").count();
+        (delivered >= 2 * n).then_some(r)
+    })
+    .await;
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let mut delivered: Vec<&str> = records
+        .iter()
+        .filter(|a| a["status"] == "delivered")
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    delivered.sort();
+    let total = delivered.len();
+    delivered.dedup();
+    assert_eq!(
+        (delivered.len(), total),
+        (2 * n, 2 * n),
+        "each delivery recorded delivered once"
+    );
+    let mut seen: Vec<String> = rx
+        .hits("/one")
+        .into_iter()
+        .chain(rx.hits("/two"))
+        .map(|h| h.header("x-slotbase-delivery-id").to_string())
+        .collect();
+    let sent = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, delivered, "the receiver saw every delivery id");
+    assert!(sent >= 2 * n);
+    // The webhooks queue is empty and nothing failed.
+    let q = env.json(&["queue", "stats", "webhooks"])[0].clone();
+    assert_eq!(
+        (q["waiting"].as_u64(), q["failed"].as_u64()),
+        (Some(0), Some(0)),
+        "{q}"
     );
 }
