@@ -248,17 +248,190 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand queue; and __fish_seen
 complete -c slotbase -n "__fish_slotbase_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove jobs (refused while a worker holds them)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Move delayed jobs to waiting now'
 complete -c slotbase -n "__fish_slotbase_using_subcommand queue; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -s h -l help -d 'Print help'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -s V -l version -d 'Print version'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -f -a "sign" -d 'Sign a payload and print the signature and the headers to send'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -f -a "verify" -d 'Check a signature, or a captured request, and explain why it does not verify'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -f -a "new-secret" -d 'Print a new Standard Webhooks secret (whsec_ + base64 of 32 random bytes)'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from sign verify new-secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "add" -d 'Register a facility endpoint; prints its signing secret once'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "list" -d 'Endpoints, with their status (disabled ones say why)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "show" -d 'One endpoint, secrets and credentials masked'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "update" -d 'Change an endpoint (flags as for add; --events replaces the list)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "remove" -d 'Delete an endpoint (its delivery log stays)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "enable" -d 'Send deliveries to an endpoint again (clears its disable reason)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "disable" -d 'Stop deliveries to an endpoint'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "rotate-secret" -d 'Replace the signing secret; the old one keeps signing during the grace period'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "deliveries" -d 'The delivery log: one row per attempt, newest first'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "redeliver" -d 'Send a delivery again now, from this process, and record the attempt'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "test" -d 'Send a mock event to an endpoint now and print what it answered'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "preview" -d 'Print the body an endpoint would receive for an event (its mapping applied)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "sign" -d 'Sign a payload and print the signature and the headers to send'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "verify" -d 'Check a signature, or a captured request, and explain why it does not verify'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "new-secret" -d 'Print a new Standard Webhooks secret (whsec_ + base64 of 32 random bytes)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and not __fish_seen_subcommand_from add list show update remove enable disable rotate-secret deliveries redeliver test preview sign verify new-secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l facility -d 'The facility whose events this endpoint receives' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l url -d 'Deliveries go to this http:// or https:// URL' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l events -d 'Event types to deliver, comma-separated (slotbase events list shows them)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l name -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l description -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l method -r -f -a "POST\t''
+PUT\t''"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l auth -d 'Credentials the receiver checks besides the signature (default: inferred from the credential flags, else signature)' -r -f -a "none\t'No credentials (the signature still goes with every delivery)'
+header\t'A custom header (--header-name, --header-value)'
+basic\t'HTTP Basic (--username, --password)'
+bearer\t'Authorization: Bearer (--bearer-token)'
+signature\t'Only the signature (the seed\'s authConfig.signingSecret)'"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l header-name -d 'Header name for --auth header' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l header-value -d 'Header value for --auth header' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l username -d 'User for --auth basic' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l password -d 'Password for --auth basic' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l bearer-token -d 'Token for --auth bearer' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l resource -d 'Only events whose data.resourceId is one of these (repeat)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l booking-type -d 'Only events whose data.bookingType is one of these (repeat)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l max-retries -d 'Retries after the first attempt' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l retry-delay -d 'First retry delay, e.g. 1s, 500ms, 5m' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l backoff-multiplier -d 'Growth of each further delay (at least 1.0)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l scheme -d 'Signature headers: slotbase (X-SlotBase-*), standard (webhook-*) or both' -r -f -a "slotbase\t'The seed\'s X-SlotBase-Timestamp and X-SlotBase-Signature (hex HMAC)'
+standard\t'Standard Webhooks\' webhook-id, webhook-timestamp, webhook-signature'
+both\t'Both sets of headers'"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l mapping -d 'Payload mapping: a JSON object of Liquid templates, inline or @file' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l any-event -d 'Accept catalogued types outside the seed\'s FACILITY_WEBHOOK_EVENTS'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l facility -d 'Only this facility\'s endpoints' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l url -d 'Deliveries go to this http:// or https:// URL' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l events -d 'Event types to deliver, comma-separated (slotbase events list shows them)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l name -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l description -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l method -r -f -a "POST\t''
+PUT\t''"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l auth -d 'Credentials the receiver checks besides the signature (default: inferred from the credential flags, else signature)' -r -f -a "none\t'No credentials (the signature still goes with every delivery)'
+header\t'A custom header (--header-name, --header-value)'
+basic\t'HTTP Basic (--username, --password)'
+bearer\t'Authorization: Bearer (--bearer-token)'
+signature\t'Only the signature (the seed\'s authConfig.signingSecret)'"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l header-name -d 'Header name for --auth header' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l header-value -d 'Header value for --auth header' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l username -d 'User for --auth basic' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l password -d 'Password for --auth basic' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l bearer-token -d 'Token for --auth bearer' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l resource -d 'Only events whose data.resourceId is one of these (repeat)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l booking-type -d 'Only events whose data.bookingType is one of these (repeat)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l max-retries -d 'Retries after the first attempt' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l retry-delay -d 'First retry delay, e.g. 1s, 500ms, 5m' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l backoff-multiplier -d 'Growth of each further delay (at least 1.0)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l scheme -d 'Signature headers: slotbase (X-SlotBase-*), standard (webhook-*) or both' -r -f -a "slotbase\t'The seed\'s X-SlotBase-Timestamp and X-SlotBase-Signature (hex HMAC)'
+standard\t'Standard Webhooks\' webhook-id, webhook-timestamp, webhook-signature'
+both\t'Both sets of headers'"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l mapping -d 'Payload mapping: a JSON object of Liquid templates, inline or @file' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l any-event -d 'Accept catalogued types outside the seed\'s FACILITY_WEBHOOK_EVENTS'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l clear-filters -d 'Drop the resource and booking-type filters'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -l clear-mapping -d 'Drop the payload mapping (send the event itself)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -l reason -d 'Why, shown by list and show' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l grace -d 'How long the old secret keeps signing (at most 7d)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l status -d 'delivered, retrying or failed' -r -f -a "delivered\t''
+retrying\t''
+failed\t''"
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l event -d 'Only this event\'s deliveries' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l delivery -d 'Only this delivery\'s attempts' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l limit -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l json -d 'Print JSON (the seed\'s WebhookDelivery, one per attempt)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l to -d 'Send to this URL instead of the endpoint\'s (e.g. a local receiver)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l allow-private -d 'Let this attempt reach private and loopback addresses'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from redeliver" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l event -d 'The event type (default: the endpoint\'s first)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l allow-private -d 'Let this attempt reach private and loopback addresses'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -l event -d 'The event: JSON, @file or @- for stdin' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -s h -l help -d 'Print help'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from preview" -s V -l version -d 'Print version'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from sign" -l secret -d 'Secret to sign with; repeat during a rotation to sign with each (current first, standard scheme only)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from sign" -l timestamp -d 'Unix seconds to sign at (default: now)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from sign" -l payload -d 'The body, taken literally' -r
@@ -301,6 +474,18 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_se
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from new-secret" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from new-secret" -s h -l help -d 'Print help'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from new-secret" -s V -l version -d 'Print version'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a facility endpoint; prints its signing secret once'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "list" -d 'Endpoints, with their status (disabled ones say why)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "show" -d 'One endpoint, secrets and credentials masked'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change an endpoint (flags as for add; --events replaces the list)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete an endpoint (its delivery log stays)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Send deliveries to an endpoint again (clears its disable reason)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Stop deliveries to an endpoint'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "rotate-secret" -d 'Replace the signing secret; the old one keeps signing during the grace period'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "deliveries" -d 'The delivery log: one row per attempt, newest first'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "redeliver" -d 'Send a delivery again now, from this process, and record the attempt'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a mock event to an endpoint now and print what it answered'
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "preview" -d 'Print the body an endpoint would receive for an event (its mapping applied)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a payload and print the signature and the headers to send'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a signature, or a captured request, and explain why it does not verify'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from help" -f -a "new-secret" -d 'Print a new Standard Webhooks secret (whsec_ + base64 of 32 random bytes)'
@@ -561,6 +746,18 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "retry" -d 'Move failed jobs back to waiting'
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "remove" -d 'Remove jobs (refused while a worker holds them)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from queue" -f -a "promote" -d 'Move delayed jobs to waiting now'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "add" -d 'Register a facility endpoint; prints its signing secret once'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "list" -d 'Endpoints, with their status (disabled ones say why)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "show" -d 'One endpoint, secrets and credentials masked'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "update" -d 'Change an endpoint (flags as for add; --events replaces the list)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "remove" -d 'Delete an endpoint (its delivery log stays)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "enable" -d 'Send deliveries to an endpoint again (clears its disable reason)'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "disable" -d 'Stop deliveries to an endpoint'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "rotate-secret" -d 'Replace the signing secret; the old one keeps signing during the grace period'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "deliveries" -d 'The delivery log: one row per attempt, newest first'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "redeliver" -d 'Send a delivery again now, from this process, and record the attempt'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "test" -d 'Send a mock event to an endpoint now and print what it answered'
+complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "preview" -d 'Print the body an endpoint would receive for an event (its mapping applied)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "sign" -d 'Sign a payload and print the signature and the headers to send'
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "verify" -d 'Check a signature, or a captured request, and explain why it does not verify'
 complete -c slotbase -n "__fish_slotbase_using_subcommand help; and __fish_seen_subcommand_from webhook" -f -a "new-secret" -d 'Print a new Standard Webhooks secret (whsec_ + base64 of 32 random bytes)'

@@ -11,7 +11,7 @@
 //! | events.processing.duration | `slotbase_events_processing_duration_seconds{type}` (histogram) |
 //! | webhooks.delivery.duration | `slotbase_webhooks_delivery_duration_seconds{endpoint}` (histogram) |
 //! | events.queue.size | `slotbase_events_queue_size{queue,state}` (gauge) |
-//! | webhooks.pending.count | `slotbase_webhooks_pending_count` (gauge) |
+//! | webhooks.pending.count | `slotbase_webhooks_pending` (gauge; promtool rejects `_count` on a gauge) |
 //! | dead_letter.size | `slotbase_dead_letter_size` (gauge) |
 //!
 //! A hand-rolled registry (a mutex around a few maps) keeps the exposition exact and lets
@@ -29,7 +29,7 @@ pub const HANDLER_RUNS: &str = "slotbase_handler_runs_total";
 pub const WEBHOOKS_DELIVERY_DURATION: &str = "slotbase_webhooks_delivery_duration_seconds";
 pub const WEBHOOK_DELIVERIES: &str = "slotbase_webhook_deliveries_total";
 pub const EVENTS_QUEUE_SIZE: &str = "slotbase_events_queue_size";
-pub const WEBHOOKS_PENDING: &str = "slotbase_webhooks_pending_count";
+pub const WEBHOOKS_PENDING: &str = "slotbase_webhooks_pending";
 pub const DEAD_LETTER_SIZE: &str = "slotbase_dead_letter_size";
 pub const NOTIFICATIONS_CREATED: &str = "slotbase_notifications_created_total";
 

@@ -34,6 +34,21 @@ pub struct Settings {
     pub dead_letter: DeadLetterSettings,
     pub notifications: NotificationSettings,
     pub handlers: HandlerSettings,
+    pub webhooks: WebhookSettings,
+}
+
+/// Facility webhook delivery.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    pub queue: String,
+    pub concurrency: usize,
+    pub per_endpoint_concurrency: usize,
+    pub timeout_ms: u64,
+    pub max_response_bytes: usize,
+    pub disable_after_ms: u64,
+    pub allow_private: bool,
+    pub allowed_cidrs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -373,6 +388,23 @@ impl Settings {
                     return Err(bad(&key, reason));
                 }
             }
+        }
+        if self.webhooks.queue.is_empty() {
+            return Err(bad("webhooks.queue", "must not be empty".into()));
+        }
+        if self.webhooks.concurrency == 0 || self.webhooks.per_endpoint_concurrency == 0 {
+            return Err(bad(
+                "webhooks.concurrency",
+                "webhooks.concurrency and webhooks.per_endpoint_concurrency must be at least 1"
+                    .into(),
+            ));
+        }
+        if self.webhooks.timeout_ms == 0 {
+            return Err(bad("webhooks.timeout_ms", "must be at least 1".into()));
+        }
+        if let Err(reason) = crate::webhook::ssrf::Policy::new(false, &self.webhooks.allowed_cidrs)
+        {
+            return Err(bad("webhooks.allowed_cidrs", reason));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log_level) {
             return Err(bad("log_level", format!("not a log filter: {e}")));

@@ -33,11 +33,25 @@ pub async fn trace(ctx: &Context, event_id: &str, as_json: bool) -> anyhow::Resu
         .filter(|d| d.event_id == event_id)
         .collect::<Vec<_>>();
     let applied = store.applied(event_id).await?;
+    let deliveries = match store.webhooks() {
+        Some(ws) => {
+            let mut d = ws
+                .attempts(&crate::webhook::store::AttemptFilter {
+                    event_id: Some(event_id.to_string()),
+                    ..Default::default()
+                })
+                .await?;
+            d.sort_by_key(|a| (a.new.at, a.attempt));
+            d
+        }
+        None => Vec::new(),
+    };
     if as_json {
         output::json(&json!({
             "event": log,
             "applied": applied,
             "notifications": notifications,
+            "webhookDeliveries": deliveries.iter().map(|a| a.to_json()).collect::<Vec<_>>(),
             "deadLetters": dead,
         }))?;
         return Ok(exit::SUCCESS);
@@ -95,6 +109,28 @@ pub async fn trace(ctx: &Context, event_id: &str, as_json: bool) -> anyhow::Resu
             n.draft.subject,
             n.status
         ));
+    }
+    if !deliveries.is_empty() {
+        lines.push(format!("webhook attempts: {}", deliveries.len()));
+        for a in &deliveries {
+            let n = &a.new;
+            lines.push(format!(
+                "  {} {} #{} to {} ({}) {}{}{}",
+                iso_ms(n.at),
+                n.delivery_id,
+                a.attempt,
+                n.webhook_id,
+                n.url,
+                n.status,
+                n.response_status
+                    .map(|s| format!(" HTTP {s}"))
+                    .unwrap_or_default(),
+                n.error_message
+                    .as_ref()
+                    .map(|e| format!("  error: {e}"))
+                    .unwrap_or_default()
+            ));
+        }
     }
     if !dead.is_empty() {
         lines.push("dead letters:".into());

@@ -1,5 +1,6 @@
 //! `slotbase webhook sign|verify|new-secret`: sign a payload exactly as deliveries are
-//! signed, check a signature or a captured request and say why it does not verify.
+//! signed, check a signature or a captured request and say why it does not verify. The
+//! endpoint commands (`add`, `list`, `deliveries`, `test`...) live in [`endpoints`].
 //!
 //! Bodies are bytes: `--payload` is taken literally and `--file` is read as is, never
 //! re-serialised, because one changed byte changes the signature.
@@ -11,6 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{Context as _, bail};
 use serde_json::{Map, Value, json};
 
+mod endpoints;
+
 use super::Context;
 use crate::exit::{self, Negative};
 use crate::output;
@@ -21,6 +24,87 @@ use crate::webhook::signing::{
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WebhookCommand {
+    /// Register a facility endpoint; prints its signing secret once
+    Add(endpoints::AddArgs),
+    /// Endpoints, with their status (disabled ones say why)
+    List {
+        /// Only this facility's endpoints
+        #[arg(long, value_name = "FACILITY_ID")]
+        facility: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// One endpoint, secrets and credentials masked
+    Show {
+        id: String,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an endpoint (flags as for add; --events replaces the list)
+    Update(endpoints::UpdateArgs),
+    /// Delete an endpoint (its delivery log stays)
+    Remove {
+        id: String,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Send deliveries to an endpoint again (clears its disable reason)
+    Enable { id: String },
+    /// Stop deliveries to an endpoint
+    Disable {
+        id: String,
+        /// Why, shown by list and show
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Replace the signing secret; the old one keeps signing during the grace period
+    RotateSecret {
+        id: String,
+        /// How long the old secret keeps signing (at most 7d)
+        #[arg(long, value_name = "DURATION")]
+        grace: Option<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// The delivery log: one row per attempt, newest first
+    Deliveries(endpoints::DeliveriesArgs),
+    /// Send a delivery again now, from this process, and record the attempt
+    Redeliver {
+        delivery_id: String,
+        /// Send to this URL instead of the endpoint's (e.g. a local receiver)
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+        /// Let this attempt reach private and loopback addresses
+        #[arg(long)]
+        allow_private: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a mock event to an endpoint now and print what it answered
+    Test {
+        id: String,
+        /// The event type (default: the endpoint's first)
+        #[arg(long = "event", value_name = "TYPE")]
+        event_type: Option<String>,
+        /// Let this attempt reach private and loopback addresses
+        #[arg(long)]
+        allow_private: bool,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the body an endpoint would receive for an event (its mapping applied)
+    Preview {
+        id: String,
+        /// The event: JSON, @file or @- for stdin
+        #[arg(long, value_name = "JSON|@FILE")]
+        event: String,
+    },
     /// Sign a payload and print the signature and the headers to send
     Sign(SignArgs),
     /// Check a signature, or a captured request, and explain why it does not verify
@@ -136,8 +220,34 @@ fn parse_tolerance(text: &str) -> Result<u64, String> {
     parse_duration(text).map(|d| d.as_secs())
 }
 
-pub async fn run(_ctx: &Context, cmd: WebhookCommand) -> anyhow::Result<i32> {
+pub async fn run(ctx: &Context, cmd: WebhookCommand) -> anyhow::Result<i32> {
     match cmd {
+        WebhookCommand::Add(args) => endpoints::add(ctx, args).await,
+        WebhookCommand::List { facility, json } => endpoints::list(ctx, facility, json).await,
+        WebhookCommand::Show { id, json } => endpoints::show(ctx, &id, json).await,
+        WebhookCommand::Update(args) => endpoints::update(ctx, args).await,
+        WebhookCommand::Remove { id, yes } => endpoints::remove(ctx, &id, yes).await,
+        WebhookCommand::Enable { id } => endpoints::set_active(ctx, &id, true, None).await,
+        WebhookCommand::Disable { id, reason } => {
+            endpoints::set_active(ctx, &id, false, reason).await
+        }
+        WebhookCommand::RotateSecret { id, grace, json } => {
+            endpoints::rotate(ctx, &id, grace, json).await
+        }
+        WebhookCommand::Deliveries(args) => endpoints::deliveries(ctx, args).await,
+        WebhookCommand::Redeliver {
+            delivery_id,
+            to,
+            allow_private,
+            json,
+        } => endpoints::redeliver(ctx, &delivery_id, to, allow_private, json).await,
+        WebhookCommand::Test {
+            id,
+            event_type,
+            allow_private,
+            json,
+        } => endpoints::test(ctx, &id, event_type, allow_private, json).await,
+        WebhookCommand::Preview { id, event } => endpoints::preview(ctx, &id, &event).await,
         WebhookCommand::Sign(args) => sign(args),
         WebhookCommand::Verify(args) => verify(args),
         WebhookCommand::NewSecret { json } => {

@@ -91,6 +91,13 @@ impl Shared {
         if let Ok(n) = self.store.open_dead_letters().await {
             self.metrics.set(metrics::DEAD_LETTER_SIZE, &[], n as f64);
         }
+        if let Ok(c) = self.queues.counts(&self.settings.webhooks.queue).await {
+            self.metrics.set(
+                metrics::WEBHOOKS_PENDING,
+                &[],
+                (c.waiting + c.delayed) as f64,
+            );
+        }
     }
 }
 
@@ -164,6 +171,21 @@ impl Daemon {
                 shared.clone(),
                 processor.clone(),
                 q,
+                stop.child_token(),
+            );
+        }
+
+        if let Some(webhooks) = shared.store.webhooks() {
+            let worker = crate::webhook::delivery::DeliveryWorker::new(
+                webhooks,
+                shared.store.clone(),
+                settings.clone(),
+                shared.metrics.clone(),
+            )?;
+            consume::spawn_deliveries(
+                &tracker,
+                shared.clone(),
+                Arc::new(worker),
                 stop.child_token(),
             );
         }
@@ -297,6 +319,39 @@ mod consume {
             let report = worker.run(stop).await;
             tracing::info!(queue = %queue, completed = report.completed, retried = report.retried,
                 failed = report.failed, lost = report.lost, "consumer stopped");
+        });
+    }
+
+    /// The webhook delivery worker on `webhooks.queue`.
+    pub fn spawn_deliveries(
+        tracker: &TaskTracker,
+        shared: Arc<Shared>,
+        delivery: Arc<crate::webhook::delivery::DeliveryWorker>,
+        stop: CancellationToken,
+    ) {
+        let d = &shared.settings.daemon;
+        let w = &shared.settings.webhooks;
+        let opts = WorkerOptions {
+            concurrency: w.concurrency,
+            // Locks are renewed while a delivery runs, so the lease need not cover the timeout.
+            lease: Duration::from_millis(d.lease_ms),
+            block: Duration::from_secs(1),
+            stalled: StalledCheck {
+                max_stalled_count: d.max_stalled_count,
+                interval: Duration::from_millis(d.stalled_interval_ms),
+            },
+            promote_every: Duration::from_millis(250),
+        };
+        let handler = move |job: crate::queue::Job| {
+            let delivery = delivery.clone();
+            async move { delivery.handle(&job).await }
+        };
+        let queue = w.queue.clone();
+        let worker = Worker::new(shared.queues.clone(), &queue, handler).with_options(opts);
+        tracker.spawn(async move {
+            let report = worker.run(stop).await;
+            tracing::info!(queue = %queue, completed = report.completed, retried = report.retried,
+                failed = report.failed, lost = report.lost, "delivery worker stopped");
         });
     }
 }

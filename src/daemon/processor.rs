@@ -355,7 +355,7 @@ impl Processor {
                 0
             };
             let started = Instant::now();
-            let outcome = self.run_one(&name, ev).await;
+            let outcome = self.run_one(&name, ev, origin_queue).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
                 handler: name.clone(),
@@ -454,7 +454,12 @@ impl Processor {
         Ok(summary)
     }
 
-    async fn run_one(&self, name: &str, ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
+    async fn run_one(
+        &self,
+        name: &str,
+        ev: &EventCtx,
+        origin_queue: &str,
+    ) -> Result<Vec<Effect>, HandlerError> {
         match name {
             "notification" => {
                 let cfg = NotifyConfig {
@@ -464,8 +469,11 @@ impl Processor {
             }
             "projection" => handlers::projection(ev),
             "analytics" => handlers::analytics(ev),
-            // Webhook fan-out is added with the webhook store; until then it has no effect.
-            "webhook" => Ok(vec![]),
+            "webhook" => self.webhook(ev, origin_queue, None).await,
+            other if other.starts_with("webhook:") => {
+                self.webhook(ev, origin_queue, other.strip_prefix("webhook:"))
+                    .await
+            }
             other => match other.strip_prefix("forward:") {
                 Some(target) => {
                     let Some(t) = self.settings.handlers.forward.get(target) else {
@@ -480,6 +488,30 @@ impl Processor {
                 ))),
             },
         }
+    }
+
+    /// Queue the event's webhook deliveries (all subscribed endpoints, or one when a dead
+    /// letter of that endpoint is replayed).
+    async fn webhook(
+        &self,
+        ev: &EventCtx,
+        origin_queue: &str,
+        only: Option<&str>,
+    ) -> Result<Vec<Effect>, HandlerError> {
+        let Some(webhooks) = self.store.webhooks() else {
+            return Err(HandlerError::Permanent(
+                "this store keeps no webhook endpoints".into(),
+            ));
+        };
+        crate::webhook::delivery::fan_out(
+            webhooks.as_ref(),
+            self.queues.as_ref(),
+            &self.settings,
+            ev,
+            origin_queue,
+            only,
+        )
+        .await
     }
 
     /// Push the event onto the target's queue. The job id is derived from the event id and

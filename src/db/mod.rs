@@ -50,6 +50,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "queue_counts",
         sql: include_str!("migrations/003_queue_counts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "webhooks",
+        sql: include_str!("migrations/004_webhooks.sql"),
+    },
 ];
 
 /// Idle read connections kept open for reuse.

@@ -303,4 +303,9 @@ pub trait Store: Send + Sync {
 
     /// Whether the store answers (for /readyz).
     async fn ping(&self) -> Result<()>;
+
+    /// Webhook endpoints and delivery attempts, when this store keeps them.
+    fn webhooks(&self) -> Option<std::sync::Arc<dyn crate::webhook::store::WebhookStore>> {
+        None
+    }
 }

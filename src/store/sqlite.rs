@@ -765,6 +765,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    fn webhooks(&self) -> Option<std::sync::Arc<dyn crate::webhook::store::WebhookStore>> {
+        Some(std::sync::Arc::new(
+            crate::webhook::store::SqliteWebhooks::new(self.db.clone()),
+        ))
+    }
+
     async fn ping(&self) -> Result<()> {
         self.db
             .read(|tx| {

@@ -282,8 +282,21 @@ impl SecretSet {
         }
     }
 
+    /// A set as stored: the current secret and the replaced ones with the Unix second at
+    /// which each stops signing (any order).
+    pub fn from_parts(current: Secret, mut previous: Vec<(Secret, i64)>) -> Self {
+        previous.sort_by_key(|p| std::cmp::Reverse(p.1));
+        SecretSet { current, previous }
+    }
+
     pub fn current(&self) -> &Secret {
         &self.current
+    }
+
+    /// The replaced secrets still remembered, newest first, with the Unix second at which
+    /// each stops signing.
+    pub fn previous(&self) -> &[(Secret, i64)] {
+        &self.previous
     }
 
     /// Replace the current secret; the old one keeps signing until `now + grace_secs`.

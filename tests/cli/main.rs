@@ -17,3 +17,4 @@ mod redis_support;
 mod support;
 mod two_process;
 mod webhook_sign;
+mod webhooks;

@@ -1,0 +1,846 @@
+//! Delivery: from an event to signed HTTP requests, with retries and a record of every
+//! attempt.
+//!
+//! - [`fan_out`] (the `webhook` handler) puts one job per subscribed endpoint on the
+//!   webhooks queue. The job id is the delivery id, derived from (event id, endpoint id),
+//!   so fanning the same event out twice adds nothing; the processor's (event id,
+//!   handler) effect key makes the fan-out itself happen once.
+//! - [`prepare`] renders the body (the DomainEvent, or the endpoint's payload mapping),
+//!   signs it through [`super::signing`] and adds the endpoint's auth.
+//! - [`Sender`] sends on a blocking thread (ureq) under a semaphore: a timeout, no
+//!   redirects, no proxy from the environment, a bounded body read, and the SSRF guard
+//!   at connect time.
+//! - [`DeliveryWorker`] runs delivery jobs in the daemon: it records each attempt, retries
+//!   through the queue's delayed retry on the endpoint's `retryConfig` (honouring
+//!   Retry-After), disables endpoints that answer 410 Gone or fail for days, and turns an
+//!   exhausted delivery into a dead letter that `dlq replay` sends again.
+//!
+//! At-least-once: a crash after the receiver answered but before the attempt was recorded
+//! sends the delivery again, with the same delivery id, for the receiver to dedupe.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use super::endpoint::{AuthType, Endpoint, delivery_id, mask};
+use super::mapping;
+use super::signing;
+use super::ssrf::{Blocked, GuardedResolver, Policy};
+use super::store::{AttemptFilter, NewAttempt, WebhookStore};
+use crate::daemon::handlers::{EventCtx, HandlerError};
+use crate::daemon::retry::RetryPolicy;
+use crate::metrics::{self, Metrics};
+use crate::queue::{Failure, Job, JobOptions, NewJob, QueueBackend, Retry, now_ms};
+use crate::settings::{Settings, WebhookSettings};
+use crate::store::{Effect, EventMeta, NewDeadLetter, ProcessingError, Store};
+
+/// Bull job name of delivery jobs.
+pub const JOB_NAME: &str = "webhook-delivery";
+
+/// At most this much of a response body is stored with an attempt (as Svix).
+pub const STORED_BODY_BYTES: usize = 20_000;
+
+/// Extra queue attempts a delivery job carries for deferrals: when its endpoint already
+/// has `per_endpoint_concurrency` deliveries in flight, a job steps aside (a delayed
+/// retry in the queue) instead of holding a worker slot, and that consumes one of the
+/// queue's attempts. The endpoint's own retry budget is counted from the attempt records.
+const DEFER_BUDGET: u32 = 10_000;
+
+/// How long a job waits for its endpoint's lane before stepping aside.
+const LANE_WAIT: Duration = Duration::from_millis(200);
+
+/// The handler name dead letters of an endpoint's deliveries carry; `dlq replay` runs it.
+pub fn handler_name(endpoint_id: &str) -> String {
+    format!("webhook:{endpoint_id}")
+}
+
+/// A delivery job's payload.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryJob {
+    pub delivery_id: String,
+    pub webhook_id: String,
+    /// The event as received (either envelope).
+    pub event: Value,
+    /// The queue the event came from.
+    pub queue: String,
+    /// `scheduled` or `replay`.
+    pub trigger: String,
+}
+
+/// The `webhook` handler: one delivery job per active endpoint of the event's facility
+/// that subscribes to its type and whose filters match. With `only`, the delivery to
+/// that endpoint alone, whatever its filters say (a dead letter being replayed).
+pub async fn fan_out(
+    webhooks: &dyn WebhookStore,
+    queues: &dyn QueueBackend,
+    settings: &Settings,
+    ev: &EventCtx,
+    origin_queue: &str,
+    only: Option<&str>,
+) -> Result<Vec<Effect>, HandlerError> {
+    let facility = ev.facility();
+    let targets: Vec<Endpoint> = match only {
+        Some(id) => match webhooks.endpoint(id).await? {
+            Some(e) => vec![e],
+            None => {
+                return Err(HandlerError::Permanent(format!(
+                    "webhook endpoint {id} no longer exists"
+                )));
+            }
+        },
+        None => match &facility {
+            Some(f) => webhooks
+                .endpoints(Some(f))
+                .await?
+                .into_iter()
+                .filter(|e| e.receives(&ev.event_type, Some(f), &ev.data))
+                .collect(),
+            None => Vec::new(),
+        },
+    };
+    let mut effects = Vec::new();
+    for e in targets {
+        let id = delivery_id(&ev.id, &e.id);
+        let (job_id, trigger) = match only {
+            Some(_) => (format!("{id}-replay"), "replay"),
+            None => (id.clone(), "scheduled"),
+        };
+        let job = DeliveryJob {
+            delivery_id: id,
+            webhook_id: e.id.clone(),
+            event: ev.envelope.clone(),
+            queue: origin_queue.to_string(),
+            trigger: trigger.into(),
+        };
+        queues
+            .add(
+                &settings.webhooks.queue,
+                vec![NewJob {
+                    name: JOB_NAME.into(),
+                    data: serde_json::to_string(&job).unwrap_or_default(),
+                    opts: JobOptions {
+                        job_id: Some(job_id.clone()),
+                        attempts: e.retry_config.max_retries + 1 + DEFER_BUDGET,
+                        ..JobOptions::default()
+                    },
+                }],
+            )
+            .await
+            .map_err(|err| {
+                HandlerError::Transient(format!(
+                    "queueing the delivery to {} on {}: {err}",
+                    e.id, settings.webhooks.queue
+                ))
+            })?;
+        effects.push(Effect::Forwarded {
+            queue: settings.webhooks.queue.clone(),
+            job_id,
+        });
+    }
+    Ok(effects)
+}
+
+/// The event as a DomainEvent: as received when it is one; a legacy event
+/// (`{eventType, eventId, timestamp, data}`) gets the domain envelope around its data.
+pub fn to_domain(event: &Value) -> Value {
+    if event.get("type").is_some() {
+        return event.clone();
+    }
+    let s = |k: &str| event.get(k).cloned().unwrap_or(Value::Null);
+    let data = s("data");
+    let mut out = json!({
+        "id": s("eventId"),
+        "type": s("eventType"),
+        "version": "1.0",
+        "timestamp": s("timestamp"),
+        "occurredAt": s("timestamp"),
+        "source": "slotbase",
+        "correlationId": s("eventId"),
+    });
+    for k in ["facilityId", "userId"] {
+        if let Some(v) = data.get(k) {
+            out[k] = v.clone();
+        }
+    }
+    out["data"] = data;
+    out["metadata"] = json!({"environment": "production"});
+    out
+}
+
+/// A request ready to send, and its copy for the record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    pub url: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    /// The headers with auth values masked, as recorded.
+    pub recorded_headers: Vec<(String, String)>,
+    pub body: String,
+    pub event_id: String,
+    pub event_type: String,
+}
+
+/// Render the body of `event` for `endpoint` (the mapping, or the DomainEvent itself).
+pub fn render_body(endpoint: &Endpoint, event: &Value) -> Result<String, String> {
+    let domain = to_domain(event);
+    match &endpoint.payload_mapping {
+        Some(m) => mapping::render(m, &domain)
+            .map(|v| v.to_string())
+            .map_err(|e| format!("payload mapping: {e}")),
+        None => Ok(domain.to_string()),
+    }
+}
+
+/// Build the signed request of one attempt at Unix second `now`.
+pub fn prepare(
+    endpoint: &Endpoint,
+    event: &Value,
+    delivery_id: &str,
+    url: Option<&str>,
+    now: i64,
+) -> Result<Prepared, String> {
+    let body = render_body(endpoint, event)?;
+    let domain = to_domain(event);
+    let text = |k: &str| {
+        domain
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    prepare_body(
+        endpoint,
+        body,
+        &text("id"),
+        &text("type"),
+        delivery_id,
+        url,
+        now,
+    )
+}
+
+/// Build the signed request of one attempt with an already rendered body (a
+/// redelivery sends the recorded body again, signed afresh).
+pub fn prepare_body(
+    endpoint: &Endpoint,
+    body: String,
+    event_id: &str,
+    event_type: &str,
+    delivery_id: &str,
+    url: Option<&str>,
+    now: i64,
+) -> Result<Prepared, String> {
+    let (event_id, event_type) = (event_id.to_string(), event_type.to_string());
+    let mut headers: Vec<(String, String)> = vec![
+        ("Content-Type".into(), "application/json".into()),
+        (
+            "User-Agent".into(),
+            format!("slotbase-webhooks/{}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("X-SlotBase-Event".into(), event_type.clone()),
+        ("X-SlotBase-Event-ID".into(), event_id.clone()),
+        ("X-SlotBase-Delivery-ID".into(), delivery_id.to_string()),
+    ];
+    let secrets = endpoint.secrets.to_set();
+    if endpoint.signing_scheme.slotbase() {
+        // The SlotBase scheme carries one signature: the newest secret's.
+        for (k, v) in signing::slotbase_headers(secrets.current(), now, body.as_bytes()) {
+            headers.push((k.into(), v));
+        }
+    } else {
+        headers.push((signing::SLOTBASE_TIMESTAMP.into(), now.to_string()));
+    }
+    if endpoint.signing_scheme.standard() {
+        let std = secrets
+            .standard_headers(delivery_id, now, body.as_bytes())
+            .map_err(|e| format!("signing: {e}"))?;
+        for (k, v) in std {
+            headers.push((k.into(), v));
+        }
+    }
+    let mut recorded = headers.clone();
+    let a = &endpoint.auth_config;
+    let auth: Option<(String, String)> = match endpoint.auth_type {
+        AuthType::Header => match (&a.header_name, &a.header_value) {
+            (Some(n), Some(v)) => Some((n.clone(), v.clone())),
+            _ => return Err("auth type header needs a header name and value".into()),
+        },
+        AuthType::Basic => {
+            use base64::Engine as _;
+            let user = a.username.clone().unwrap_or_default();
+            let pass = a.password.clone().unwrap_or_default();
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            Some(("Authorization".into(), format!("Basic {token}")))
+        }
+        AuthType::Bearer => match &a.bearer_token {
+            Some(t) => Some(("Authorization".into(), format!("Bearer {t}"))),
+            None => return Err("auth type bearer needs a bearer token".into()),
+        },
+        AuthType::None | AuthType::Signature => None,
+    };
+    if let Some((k, v)) = auth {
+        recorded.push((k.clone(), mask(&v)));
+        headers.push((k, v));
+    }
+    Ok(Prepared {
+        url: url.unwrap_or(&endpoint.url).to_string(),
+        method: endpoint.method.as_str().into(),
+        headers,
+        recorded_headers: recorded,
+        body,
+        event_id,
+        event_type,
+    })
+}
+
+/// What came of one HTTP attempt.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    /// The first [`STORED_BODY_BYTES`] of the body.
+    pub body: Option<String>,
+    /// Why the attempt failed when there was no answer (or why the answer is a failure).
+    pub error: Option<String>,
+    /// Refused by the SSRF guard: retrying cannot help.
+    pub blocked: bool,
+    pub duration: Duration,
+}
+
+impl Outcome {
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The wait a 429 or 503 asks for with Retry-After (seconds or an HTTP date).
+    pub fn retry_after(&self, now_ms: i64) -> Option<Duration> {
+        if !matches!(self.status, Some(429) | Some(503)) {
+            return None;
+        }
+        parse_retry_after(self.header("retry-after")?, now_ms)
+    }
+}
+
+/// Retry-After as seconds, or as an HTTP date (the wait until then, zero if past).
+pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    Some(Duration::from_millis(
+        (at.timestamp_millis() - now_ms).max(0) as u64,
+    ))
+}
+
+/// Sends attempts: ureq on blocking threads under a semaphore.
+pub struct Sender {
+    agent: ureq::Agent,
+    timeout: Duration,
+    max_response_bytes: usize,
+    permits: Arc<Semaphore>,
+}
+
+impl Sender {
+    pub fn new(cfg: &WebhookSettings, policy: Policy) -> Sender {
+        let timeout = Duration::from_millis(cfg.timeout_ms);
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+            // A receiver that redirects is misconfigured; following would also take the
+            // delivery (and its auth) somewhere nobody registered.
+            .max_redirects(0)
+            .http_status_as_error(false)
+            // An environment proxy would resolve the target itself, out of the guard's reach.
+            .proxy(None)
+            .build();
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            GuardedResolver::new(Arc::new(policy)),
+        );
+        Sender {
+            agent,
+            timeout,
+            max_response_bytes: cfg.max_response_bytes,
+            permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
+        }
+    }
+
+    /// Send one attempt off the runtime; never fails, the outcome says what happened.
+    pub async fn send(self: &Arc<Self>, req: &Prepared) -> Outcome {
+        let _permit = self.permits.clone().acquire_owned().await;
+        let (me, req) = (self.clone(), req.clone());
+        match tokio::task::spawn_blocking(move || me.send_blocking(&req)).await {
+            Ok(o) => o,
+            Err(e) => Outcome {
+                error: Some(format!("the sending thread failed: {e}")),
+                ..Outcome::default()
+            },
+        }
+    }
+
+    fn send_blocking(&self, req: &Prepared) -> Outcome {
+        let started = Instant::now();
+        let builder = match req.method.as_str() {
+            "PUT" => self.agent.put(&req.url),
+            _ => self.agent.post(&req.url),
+        };
+        let builder = req
+            .headers
+            .iter()
+            .fold(builder, |b, (k, v)| b.header(k.as_str(), v.as_str()));
+        let result = builder.send(req.body.as_bytes());
+        let mut out = Outcome::default();
+        match result {
+            Ok(resp) => {
+                out.status = Some(resp.status().as_u16());
+                out.headers = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_string(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                let mut buf = Vec::new();
+                let read = resp
+                    .into_body()
+                    .into_reader()
+                    .take(self.max_response_bytes as u64)
+                    .read_to_end(&mut buf);
+                let mut end = buf.len().min(STORED_BODY_BYTES);
+                let text = String::from_utf8_lossy(&buf[..end]).into_owned();
+                end = text.len();
+                out.body = Some(text[..end].to_string());
+                let status = out.status.unwrap_or(0);
+                if let Err(e) = read {
+                    out.error = Some(format!("HTTP {status}, then reading the body failed: {e}"));
+                } else if (300..400).contains(&status) {
+                    out.error = Some(format!(
+                        "HTTP {status} redirect{} not followed: webhooks must answer 2xx at the registered URL",
+                        out.header("location")
+                            .map(|l| format!(" to {l}"))
+                            .unwrap_or_default()
+                    ));
+                } else if !(200..300).contains(&status) {
+                    out.error = Some(format!("HTTP {status} from the receiver"));
+                }
+            }
+            Err(e) => {
+                out.blocked = blocked(&e).is_some();
+                out.error = Some(describe(&e, self.timeout));
+            }
+        }
+        out.duration = started.elapsed();
+        out
+    }
+}
+
+fn blocked(e: &ureq::Error) -> Option<&Blocked> {
+    match e {
+        ureq::Error::Other(inner) => inner.downcast_ref::<Blocked>(),
+        _ => None,
+    }
+}
+
+fn describe(e: &ureq::Error, timeout: Duration) -> String {
+    if let Some(b) = blocked(e) {
+        return b.to_string();
+    }
+    match e {
+        ureq::Error::Timeout(which) => format!(
+            "timed out ({which}) after {} (webhooks.timeout_ms)",
+            crate::util::human_duration(timeout)
+        ),
+        ureq::Error::HostNotFound => "the host name does not resolve".into(),
+        ureq::Error::Io(io) => format!("connection failed: {io}"),
+        other => format!("request failed: {other}"),
+    }
+}
+
+/// The delay before retry number `retry` (1 = the first) of an endpoint: its
+/// retryDelayMs × backoffMultiplier^(retry−1), jittered, capped at the webhook handler's
+/// `max_delay_ms` (the seed's 1 h); a Retry-After raises it, up to that cap.
+pub fn retry_delay(
+    settings: &Settings,
+    endpoint: &Endpoint,
+    retry: u32,
+    retry_after: Option<Duration>,
+) -> Duration {
+    let base = RetryPolicy::for_handler(&settings.retry, "webhook");
+    let policy = RetryPolicy {
+        max_retries: endpoint.retry_config.max_retries,
+        delay_ms: endpoint.retry_config.retry_delay_ms,
+        multiplier: endpoint.retry_config.backoff_multiplier,
+        ..base
+    };
+    let cap = Duration::from_millis(policy.max_delay_ms);
+    let mut delay = policy.delay(retry);
+    if let Some(asked) = retry_after {
+        let floor = Duration::from_millis(policy.delay_ms);
+        delay = delay.max(asked.clamp(floor, cap.max(floor)));
+    }
+    delay
+}
+
+/// Runs delivery jobs in the daemon.
+pub struct DeliveryWorker {
+    pub webhooks: Arc<dyn WebhookStore>,
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub metrics: Arc<Metrics>,
+    pub sender: Arc<Sender>,
+    lanes: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl DeliveryWorker {
+    pub fn new(
+        webhooks: Arc<dyn WebhookStore>,
+        store: Arc<dyn Store>,
+        settings: Arc<Settings>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<DeliveryWorker> {
+        let policy = Policy::new(
+            settings.webhooks.allow_private,
+            &settings.webhooks.allowed_cidrs,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let sender = Arc::new(Sender::new(&settings.webhooks, policy));
+        Ok(DeliveryWorker {
+            webhooks,
+            store,
+            settings,
+            metrics,
+            sender,
+            lanes: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn lane(&self, endpoint_id: &str) -> Arc<Semaphore> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        lanes
+            .entry(endpoint_id.to_string())
+            .or_insert_with(|| {
+                Arc::new(Semaphore::new(
+                    self.settings.webhooks.per_endpoint_concurrency,
+                ))
+            })
+            .clone()
+    }
+
+    /// Run one delivery job. `Ok` carries the job's return value.
+    pub async fn handle(&self, job: &Job) -> Result<String, Failure> {
+        let never = |message: String| Failure {
+            message,
+            stack: None,
+            retry: Retry::Never,
+        };
+        let transient = |message: String| Failure {
+            message,
+            stack: None,
+            retry: Retry::After(1000),
+        };
+        let dj: DeliveryJob = serde_json::from_str(&job.data)
+            .map_err(|e| never(format!("unreadable delivery job: {e}")))?;
+        let Some(endpoint) = self
+            .webhooks
+            .endpoint(&dj.webhook_id)
+            .await
+            .map_err(|e| transient(e.to_string()))?
+        else {
+            return Ok(
+                json!({"deliveryId": dj.delivery_id, "skipped": "the endpoint was removed"})
+                    .to_string(),
+            );
+        };
+        if !endpoint.is_active {
+            return Ok(json!({
+                "deliveryId": dj.delivery_id,
+                "skipped": format!("the endpoint is disabled: {}", endpoint.disabled_reason.as_deref().unwrap_or("by an operator")),
+            })
+            .to_string());
+        }
+        let delivered = self
+            .webhooks
+            .attempts(&AttemptFilter {
+                delivery_id: Some(dj.delivery_id.clone()),
+                status: Some("delivered".into()),
+                limit: 1,
+                ..AttemptFilter::default()
+            })
+            .await
+            .map_err(|e| transient(e.to_string()))?;
+        if !delivered.is_empty() && dj.trigger != "replay" {
+            return Ok(
+                json!({"deliveryId": dj.delivery_id, "skipped": "already delivered"}).to_string(),
+            );
+        }
+
+        // One slow endpoint must not hold every worker slot: wait briefly for its lane,
+        // else step aside and let other endpoints' jobs run.
+        let lane = self.lane(&endpoint.id);
+        let Ok(Ok(_lane_permit)) = tokio::time::timeout(LANE_WAIT, lane.acquire_owned()).await
+        else {
+            let unit = (uuid::Uuid::new_v4().as_u128() % 500) as u64;
+            return Err(Failure {
+                message: format!(
+                    "deferred: {} deliveries to {} in flight (webhooks.per_endpoint_concurrency)",
+                    self.settings.webhooks.per_endpoint_concurrency, endpoint.id
+                ),
+                stack: None,
+                retry: Retry::After(250 + unit),
+            });
+        };
+
+        let prior = self
+            .webhooks
+            .attempts(&AttemptFilter {
+                delivery_id: Some(dj.delivery_id.clone()),
+                job_id: Some(job.id.clone()),
+                ..AttemptFilter::default()
+            })
+            .await
+            .map_err(|e| transient(e.to_string()))?
+            .len() as u32;
+        let n = prior + 1;
+        let max_attempts = endpoint.retry_config.max_retries + 1;
+        let started_at = now_ms();
+        let now = started_at / 1000;
+        let domain = to_domain(&dj.event);
+        let (prepared, outcome) = match prepare(&endpoint, &dj.event, &dj.delivery_id, None, now) {
+            Ok(p) => {
+                let o = self.sender.send(&p).await;
+                (p, o)
+            }
+            Err(e) => {
+                let p = Prepared {
+                    url: endpoint.url.clone(),
+                    method: endpoint.method.as_str().into(),
+                    headers: vec![],
+                    recorded_headers: vec![],
+                    body: String::new(),
+                    event_id: str_field(&domain, "id"),
+                    event_type: str_field(&domain, "type"),
+                };
+                let o = Outcome {
+                    error: Some(e),
+                    blocked: true,
+                    ..Outcome::default()
+                };
+                (p, o)
+            }
+        };
+        let gone = outcome.status == Some(410);
+        let retryable = !outcome.delivered() && !outcome.blocked && !gone;
+        let status = if outcome.delivered() {
+            "delivered"
+        } else if retryable && n < max_attempts {
+            "retrying"
+        } else {
+            "failed"
+        };
+        let delay = (status == "retrying")
+            .then(|| retry_delay(&self.settings, &endpoint, n, outcome.retry_after(now_ms())));
+        let disable_after = (self.settings.webhooks.disable_after_ms > 0)
+            .then_some(self.settings.webhooks.disable_after_ms);
+        let recorded = self
+            .webhooks
+            .record_attempt(
+                NewAttempt {
+                    delivery_id: dj.delivery_id.clone(),
+                    webhook_id: endpoint.id.clone(),
+                    event_id: prepared.event_id.clone(),
+                    event_type: prepared.event_type.clone(),
+                    url: prepared.url.clone(),
+                    method: prepared.method.clone(),
+                    headers: prepared.recorded_headers.clone(),
+                    payload: prepared.body.clone(),
+                    response_status: outcome.status,
+                    response_headers: outcome.headers.clone(),
+                    response_body: outcome.body.clone(),
+                    at: started_at,
+                    next_retry_at: delay.map(|d| now_ms() + d.as_millis() as i64),
+                    status: status.into(),
+                    error_message: outcome.error.clone(),
+                    duration_ms: Some(outcome.duration.as_millis() as u64),
+                    trigger: dj.trigger.clone(),
+                    job_id: Some(job.id.clone()),
+                },
+                disable_after,
+            )
+            .await
+            .map_err(|e| transient(format!("cannot record the attempt: {e}")))?;
+        self.metrics.observe(
+            metrics::WEBHOOKS_DELIVERY_DURATION,
+            &[("endpoint", &endpoint.id)],
+            outcome.duration.as_secs_f64(),
+        );
+        self.metrics.inc(
+            metrics::WEBHOOK_DELIVERIES,
+            &[("endpoint", &endpoint.id), ("outcome", status)],
+        );
+        if let Some(reason) = &recorded.disabled {
+            tracing::warn!(endpoint = %endpoint.id, reason = %reason, "webhook endpoint auto-disabled");
+        }
+        if gone {
+            let reason = format!(
+                "410 Gone from {} at {}: the receiver asked for no more deliveries",
+                prepared.url,
+                crate::util::iso_ms(started_at)
+            );
+            self.webhooks
+                .set_active(&endpoint.id, false, Some(&reason))
+                .await
+                .map_err(|e| transient(e.to_string()))?;
+            tracing::warn!(endpoint = %endpoint.id, "webhook endpoint disabled: 410 Gone");
+        }
+        let error = outcome.error.clone().unwrap_or_default();
+        match status {
+            "delivered" => Ok(json!({
+                "deliveryId": dj.delivery_id,
+                "status": outcome.status,
+                "attempt": recorded.attempt,
+            })
+            .to_string()),
+            "retrying" => {
+                let ms = delay.map(|d| d.as_millis() as u64).unwrap_or(1000);
+                tracing::info!(delivery = %dj.delivery_id, endpoint = %endpoint.id, attempt = n, retry_in_ms = ms, error = %error, "webhook attempt failed; retrying");
+                Err(Failure {
+                    message: error,
+                    stack: None,
+                    retry: Retry::After(ms),
+                })
+            }
+            _ => {
+                let dead = self
+                    .dead_letter(&dj, &endpoint, &job.id, max_attempts)
+                    .await
+                    .map_err(|e| transient(format!("cannot record the dead letter: {e}")))?;
+                tracing::warn!(delivery = %dj.delivery_id, endpoint = %endpoint.id, attempts = n, dead_letter = %dead, error = %error, "webhook delivery failed");
+                Err(never(format!("{error} (dead letter {dead})")))
+            }
+        }
+    }
+
+    async fn dead_letter(
+        &self,
+        dj: &DeliveryJob,
+        endpoint: &Endpoint,
+        job_id: &str,
+        max_attempts: u32,
+    ) -> Result<String, crate::store::StoreError> {
+        let mut attempts = self
+            .webhooks
+            .attempts(&AttemptFilter {
+                delivery_id: Some(dj.delivery_id.clone()),
+                job_id: Some(job_id.to_string()),
+                ..AttemptFilter::default()
+            })
+            .await?;
+        attempts.sort_by_key(|a| a.attempt);
+        let handler = handler_name(&endpoint.id);
+        let errors = attempts
+            .iter()
+            .map(|a| ProcessingError {
+                handler_name: handler.clone(),
+                message: format!(
+                    "delivery {} to {}: {}",
+                    a.new.delivery_id,
+                    a.new.url,
+                    a.new.error_message.as_deref().unwrap_or("failed")
+                ),
+                code: "webhook_failed".into(),
+                attempt_count: a.attempt,
+                max_retries: max_attempts.saturating_sub(1),
+                at: a.new.at,
+            })
+            .collect();
+        let domain = to_domain(&dj.event);
+        let data = domain.get("data").cloned().unwrap_or(Value::Null);
+        let meta = EventMeta {
+            event_id: str_field(&domain, "id"),
+            event_type: str_field(&domain, "type"),
+            timestamp: domain
+                .get("timestamp")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            facility_id: Some(endpoint.facility_id.clone()),
+            user_id: domain
+                .get("userId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            booking_id: data
+                .get("bookingId")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            queue: dj.queue.clone(),
+        };
+        self.store
+            .dead_letter(NewDeadLetter {
+                meta,
+                event: Some(dj.event.clone()),
+                raw: None,
+                errors,
+                failed_handlers: vec![handler],
+            })
+            .await
+    }
+}
+
+fn str_field(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .unwrap()
+            .timestamp_millis();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:29:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn legacy_events_become_domain_events() {
+        let legacy = json!({"eventType": "booking.confirmed", "eventId": "e1",
+            "timestamp": "2026-01-01T00:00:00Z", "data": {"facilityId": "f1", "userId": "u1"}});
+        let d = to_domain(&legacy);
+        assert_eq!(d["id"], "e1");
+        assert_eq!(d["type"], "booking.confirmed");
+        assert_eq!(d["facilityId"], "f1");
+        assert_eq!(d["data"]["userId"], "u1");
+        let domain = json!({"id": "e2", "type": "x", "data": {}});
+        assert_eq!(to_domain(&domain), domain);
+    }
+}
