@@ -515,6 +515,25 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A ` WHERE a = ? AND b = ?` clause (empty when no value is set) and its parameters, for
+/// list commands that filter on optional columns.
+pub fn where_equal(filters: &[(&str, &Option<String>)]) -> (String, Vec<rusqlite::types::Value>) {
+    let mut clauses = Vec::new();
+    let mut args = Vec::new();
+    for (col, val) in filters {
+        if let Some(v) = val {
+            clauses.push(format!("{col} = ?"));
+            args.push(rusqlite::types::Value::Text(v.clone()));
+        }
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,11 +291,11 @@ fn dlq_where(f: &DeadLetterFilter) -> (String, Vec<rusqlite::types::Value>) {
     }
     if let Some(s) = f.since {
         clauses.push("created_at >= ?".into());
-        args.push(V::Integer(s));
+        args.push(rusqlite::types::Value::Integer(s));
     }
     if let Some(u) = f.until {
         clauses.push("created_at < ?".into());
-        args.push(V::Integer(u));
+        args.push(rusqlite::types::Value::Integer(u));
     }
     if let Some(s) = &f.status {
         clauses.push("status = ?".into());
@@ -458,28 +458,15 @@ impl Store for SqliteStore {
     }
 
     async fn notifications(&self, f: &NotificationFilter) -> Result<Vec<Notification>> {
-        use rusqlite::types::Value as V;
-        let mut clauses = Vec::new();
-        let mut args: Vec<V> = Vec::new();
-        for (col, val) in [
+        let (wh, mut args) = crate::db::where_equal(&[
             ("user_id", &f.user_id),
             ("status", &f.status),
             ("template", &f.template),
             ("event_id", &f.event_id),
-        ] {
-            if let Some(v) = val {
-                clauses.push(format!("{col} = ?"));
-                args.push(V::Text(v.clone()));
-            }
-        }
-        let wh = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
+        ]);
         let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
-        args.push(V::Integer(limit));
-        args.push(V::Integer(f.offset as i64));
+        args.push(rusqlite::types::Value::Integer(limit));
+        args.push(rusqlite::types::Value::Integer(f.offset as i64));
         self.db
             .read(move |tx| {
                 let mut stmt = tx.prepare(&format!(

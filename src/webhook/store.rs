@@ -457,27 +457,18 @@ impl WebhookStore for SqliteWebhooks {
     }
 
     async fn attempts(&self, f: &AttemptFilter) -> Result<Vec<Attempt>> {
-        use rusqlite::types::Value as V;
-        let mut clauses = Vec::new();
-        let mut args: Vec<V> = Vec::new();
-        for (col, val) in [
+        let (wh, mut args) = crate::db::where_equal(&[
             ("webhook_id", &f.webhook_id),
             ("id", &f.delivery_id),
             ("event_id", &f.event_id),
             ("status", &f.status),
             ("job_id", &f.job_id),
-        ] {
-            if let Some(v) = val {
-                clauses.push(format!("{col} = ?"));
-                args.push(V::Text(v.clone()));
-            }
-        }
-        let wh = if clauses.is_empty() {
-            String::new()
+        ]);
+        args.push(rusqlite::types::Value::Integer(if f.limit == 0 {
+            -1
         } else {
-            format!(" WHERE {}", clauses.join(" AND "))
-        };
-        args.push(V::Integer(if f.limit == 0 { -1 } else { f.limit as i64 }));
+            f.limit as i64
+        }));
         self.db
             .read(move |tx| {
                 let mut stmt = tx.prepare(&format!(
