@@ -242,9 +242,10 @@ async fn http_endpoints_and_metrics_that_prometheus_accepts() {
 }
 
 /// systemd's side of Type=notify: a datagram socket in NOTIFY_SOCKET receives READY=1
-/// once the daemon is up and STOPPING=1 when SIGTERM arrives; the exit is clean.
+/// once the daemon is up, WATCHDOG=1 pings while it is healthy (WatchdogSec), and
+/// STOPPING=1 when SIGTERM arrives; the exit is clean.
 #[test]
-fn tells_systemd_ready_and_stopping() {
+fn tells_systemd_ready_watchdog_and_stopping() {
     use std::os::unix::net::UnixDatagram;
     let env = TestEnv::new();
     let sock_path = env.path().join("notify.sock");
@@ -254,18 +255,30 @@ fn tells_systemd_ready_and_stopping() {
     let mut cmd = env.process();
     cmd.args(["daemon", "--listen", "127.0.0.1:0"])
         .env("NOTIFY_SOCKET", &sock_path)
+        .env("WATCHDOG_USEC", "1000000")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut daemon = cmd.spawn().unwrap();
-    let mut buf = [0u8; 256];
-    let n = sock.recv(&mut buf).expect("READY=1 from the daemon");
-    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "READY=1");
+    let mut next = || {
+        let mut buf = [0u8; 256];
+        let n = sock.recv(&mut buf).expect("a notification from the daemon");
+        String::from_utf8_lossy(&buf[..n]).trim().to_string()
+    };
+    assert_eq!(next(), "READY=1");
+    assert_eq!(
+        next(),
+        "WATCHDOG=1",
+        "the watchdog is petted while the store answers"
+    );
     std::process::Command::new("kill")
         .args(["-TERM", &daemon.id().to_string()])
         .status()
         .unwrap();
-    let n = sock.recv(&mut buf).expect("STOPPING=1 from the daemon");
-    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "STOPPING=1");
+    let mut msg = next();
+    while msg == "WATCHDOG=1" {
+        msg = next();
+    }
+    assert_eq!(msg, "STOPPING=1");
     assert_eq!(daemon.wait().unwrap().code(), Some(0));
 }
 
