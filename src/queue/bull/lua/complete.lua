@@ -6,27 +6,67 @@
 -- -3 not in active.
 local base, token, now = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
+-- Lock DELs and stalled SREMs are gathered and sent once at the end: nothing else in
+-- this script reads those keys (`released` stands in for a lock already deleted when
+-- an id comes twice). ZADDs into completed are gathered too, but sent before any job
+-- with a keep rule, whose trimming must see every job finished before it.
+local locks, unmarked, scored, released = {}, {}, {}, {}
+local function flush_scored()
+  if #scored > 0 then
+    chunked(scored, function(chunk)
+      redis.call('ZADD', KEYS[2], unpack(chunk))
+    end)
+    scored = {}
+  end
+end
 for a = 4, #ARGV, 3 do
   local id = ARGV[a]
   local jk = base .. id
   local code = 0
-  if redis.call('EXISTS', jk) == 0 then
+  -- Any of these fields proves the hash exists; EXISTS only when all are absent.
+  local f = redis.call('HMGET', jk, 'opts', 'deid', 'data', 'name')
+  if not (f[1] or f[2] or f[3] or f[4]) and redis.call('EXISTS', jk) == 0 then
     code = -1
-  else
-    code = release_lock(base, id, token, KEYS[3])
-    if code == 0 and redis.call('LREM', KEYS[1], -1, id) == 0 then
-      code = -3
+  elseif token ~= '0' then
+    local holder = false
+    if not released[id] then
+      holder = redis.call('GET', jk .. ':lock')
+    end
+    if holder == token then
+      released[id] = true
+      locks[#locks + 1] = jk .. ':lock'
+      unmarked[#unmarked + 1] = id
+    elseif holder then
+      code = -6
+    else
+      code = -2
     end
   end
+  if code == 0 and redis.call('LREM', KEYS[1], -1, id) == 0 then
+    code = -3
+  end
   if code == 0 then
-    local f = redis.call('HMGET', jk, 'opts', 'deid')
     if f[2] and redis.call('PTTL', base .. 'de:' .. f[2]) == -1 then
       redis.call('DEL', base .. 'de:' .. f[2])
     end
     local count, age = keep_jobs(f[1], 'removeOnComplete')
-    finish_into(KEYS[2], base, id, now, count, age, 'returnvalue', ARGV[a + 1])
+    if count == -1 and age == 0 then
+      scored[#scored + 1] = now
+      scored[#scored + 1] = id
+      redis.call('HSET', jk, 'returnvalue', ARGV[a + 1], 'finishedOn', now)
+    else
+      flush_scored()
+      finish_into(KEYS[2], base, id, now, count, age, 'returnvalue', ARGV[a + 1])
+    end
     redis.call('PUBLISH', KEYS[2], ARGV[a + 2])
   end
   out[#out + 1] = code
 end
+flush_scored()
+chunked(locks, function(chunk)
+  redis.call('DEL', unpack(chunk))
+end)
+chunked(unmarked, function(chunk)
+  redis.call('SREM', KEYS[3], unpack(chunk))
+end)
 return out
