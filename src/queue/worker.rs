@@ -6,7 +6,8 @@
 //! locks of all its concurrent jobs. Its tasks:
 //! - a fetch loop that claims as many jobs as there are free slots, blocking on an empty
 //!   queue, and hands each to the handler;
-//! - a finisher that batches completions into one backend call;
+//! - a finisher that batches completions into one backend call (a job frees its
+//!   handler slot when its handler returns, so claims overlap those writes);
 //! - lock renewal of every job in flight every `lease / 2`;
 //! - delayed-job promotion on a timer of at most `promote_every`, earlier when the next
 //!   delayed job is due sooner or a job of ours was scheduled for a retry;
@@ -24,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -113,6 +114,10 @@ struct Shared {
     opts: WorkerOptions,
     handler: Arc<dyn Handler>,
     in_flight: Mutex<HashSet<String>>,
+    /// Results waiting to be recorded, at most `concurrency`: a job frees its handler
+    /// slot as soon as its handler returns, so the next claim overlaps the write of the
+    /// previous results, yet no more than twice `concurrency` jobs are ever locked.
+    recording: Arc<Semaphore>,
     counters: Arc<Counters>,
     /// Wakes the promotion loop early (a retry of ours was scheduled).
     promote_now: Notify,
@@ -163,6 +168,7 @@ impl Worker {
             opts: self.opts,
             handler: self.handler,
             in_flight: Mutex::new(HashSet::new()),
+            recording: Arc::new(Semaphore::new(self.opts.concurrency)),
             counters: counters.clone(),
             promote_now: Notify::new(),
             completions: tx,
@@ -236,8 +242,7 @@ async fn fetch_loop(shared: &Arc<Shared>, stop: &CancellationToken, jobs: &mut J
                         .insert(job.id.clone());
                     let s = shared.clone();
                     jobs.spawn(async move {
-                        run_job(&s, job).await;
-                        drop(permit);
+                        run_job(&s, job, permit).await;
                     });
                 }
             }
@@ -263,7 +268,8 @@ fn as_json(value: String) -> String {
     }
 }
 
-async fn run_job(shared: &Arc<Shared>, job: Job) {
+/// Run one job in its handler slot (`slot`), then record the outcome.
+async fn run_job(shared: &Arc<Shared>, job: Job, slot: OwnedSemaphorePermit) {
     let id = job.id.clone();
     let handler = shared.handler.clone();
     // Its own task, so that a panicking handler is a failed attempt, not a dead slot.
@@ -277,6 +283,13 @@ async fn run_job(shared: &Arc<Shared>, job: Job) {
     };
     match outcome {
         Ok(value) => {
+            let recording = shared
+                .recording
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("semaphore open");
+            drop(slot);
             let (done_tx, done_rx) = oneshot::channel();
             if shared
                 .completions
@@ -285,10 +298,15 @@ async fn run_job(shared: &Arc<Shared>, job: Job) {
             {
                 let _ = done_rx.await;
             }
+            shared.in_flight.lock().expect("in flight").remove(&id);
+            drop(recording);
         }
-        Err(failure) => record_failure(shared, &id, &failure).await,
+        Err(failure) => {
+            record_failure(shared, &id, &failure).await;
+            shared.in_flight.lock().expect("in flight").remove(&id);
+            drop(slot);
+        }
     }
-    shared.in_flight.lock().expect("in flight").remove(&id);
 }
 
 /// Retry a recording call through backend errors until the lock would have expired
