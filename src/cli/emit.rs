@@ -17,8 +17,10 @@ use crate::output;
 use crate::queue::{Backoff, JobOptions, NewJob};
 use crate::settings::BackoffKind;
 
-/// Events per queue round trip.
+/// Events per queue call when a rate paces them.
 const BATCH: usize = 1000;
+/// Events per queue call otherwise: several add scripts share one round trip.
+const UNPACED_BATCH: usize = 8000;
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  \
@@ -234,16 +236,17 @@ pub async fn run(ctx: &Context, args: EmitArgs) -> anyhow::Result<i32> {
 
     let batch_size = match rate {
         Some(r) => ((r / 10.0).ceil() as usize).clamp(1, BATCH),
-        None => BATCH,
+        None => UNPACED_BATCH,
     };
     let mut emitted: u64 = 0;
+    let mut generated: u64 = 0;
     let mut last_event_id = String::new();
     let mut last_job = None;
     let mut duplicates = 0u64;
     let mut pending = Some(first);
-    while emitted < args.count {
-        let n = ((args.count - emitted) as usize).min(batch_size);
+    let mut generate = |n: usize| -> anyhow::Result<(Vec<NewJob>, String)> {
         let mut jobs = Vec::with_capacity(n);
+        let mut last = String::new();
         for _ in 0..n {
             let ev = match pending.take() {
                 Some(ev) => ev,
@@ -253,19 +256,39 @@ pub async fn run(ctx: &Context, args: EmitArgs) -> anyhow::Result<i32> {
                     ev
                 }
             };
-            last_event_id = event_id(&ev);
+            last = event_id(&ev);
             jobs.push(NewJob {
                 name: job_name.clone(),
                 data: serde_json::to_string(&ev)?,
                 opts: opts.clone(),
             });
         }
-        let added = queues.add(&queue_name, jobs).await.with_context(|| {
+        Ok((jobs, last))
+    };
+    let take = |generated: u64| ((args.count - generated) as usize).min(batch_size);
+    let n = take(generated);
+    let mut chunk = Some(generate(n)?);
+    generated += n as u64;
+    while let Some((jobs, chunk_last_id)) = chunk.take() {
+        let n = jobs.len();
+        // The next chunk is generated while this one is on its way to the queue: the
+        // add future sends its request when first polled, then generation runs until
+        // the reply is awaited. Chunks are still added one at a time, in order.
+        let next_n = if rate.is_none() { take(generated) } else { 0 };
+        let (added, next) = tokio::join!(queues.add(&queue_name, jobs), async {
+            if next_n > 0 {
+                Some(generate(next_n))
+            } else {
+                None
+            }
+        });
+        let added = added.with_context(|| {
             format!(
                 "adding events to queue \"{queue_name}\" on {}",
                 queues.location()
             )
         })?;
+        last_event_id = chunk_last_id;
         duplicates += added.iter().filter(|a| a.duplicate).count() as u64;
         last_job = added.last().map(|a| a.id.clone());
         emitted += n as u64;
@@ -276,6 +299,14 @@ pub async fn run(ctx: &Context, args: EmitArgs) -> anyhow::Result<i32> {
             if due > elapsed && emitted < args.count {
                 tokio::time::sleep(due - elapsed).await;
             }
+        }
+        chunk = match next {
+            Some(next) => Some(next?),
+            None if generated < args.count => Some(generate(take(generated))?),
+            None => None,
+        };
+        if let Some((jobs, _)) = &chunk {
+            generated += jobs.len() as u64;
         }
     }
     progress.finish_and_clear();
