@@ -521,8 +521,9 @@ fn check_queue(queue: &str) -> Result<()> {
     Ok(())
 }
 
-/// Validate one job and turn it into the add script's 10 arguments.
-fn add_args(job: &NewJob, now: i64) -> Result<[String; 10]> {
+/// Validate one job and turn it into the add script's arguments: its shape (9 values,
+/// usually shared with the other jobs of the call) and its data.
+fn add_args(job: &NewJob, now: i64) -> Result<([String; 9], String)> {
     let data = codec::normalize_data(&job.data);
     if serde_json::from_str::<serde::de::IgnoredAny>(data).is_err() {
         return Err(QueueError::Invalid(format!(
@@ -549,14 +550,13 @@ fn add_args(job: &NewJob, now: i64) -> Result<[String; 10]> {
     } else {
         ("0".to_string(), "0".to_string())
     };
-    Ok([
+    let shape = [
         custom,
         if job.name.is_empty() {
             DEFAULT_JOB_NAME.to_string()
         } else {
             job.name.clone()
         },
-        data.to_string(),
         codec::opts_json(&job.opts, timestamp),
         timestamp.to_string(),
         delay.to_string(),
@@ -564,7 +564,43 @@ fn add_args(job: &NewJob, now: i64) -> Result<[String; 10]> {
         due,
         job.opts.priority.to_string(),
         if job.opts.lifo { "1" } else { "0" }.to_string(),
-    ])
+    ];
+    Ok((shape, data.to_string()))
+}
+
+/// One add script call: the distinct shapes of `batch`, then each job's shape index
+/// (1-based) and data.
+fn add_invocation<'a>(
+    keys: &[String],
+    base: &str,
+    token: &str,
+    batch: &'a [([String; 9], String)],
+) -> redis::ScriptInvocation<'a> {
+    let mut shapes: Vec<&[String; 9]> = Vec::new();
+    let mut index: HashMap<&[String; 9], usize> = HashMap::new();
+    let refs: Vec<usize> = batch
+        .iter()
+        .map(|(shape, _)| {
+            *index.entry(shape).or_insert_with(|| {
+                shapes.push(shape);
+                shapes.len()
+            })
+        })
+        .collect();
+    let mut inv = ADD_JOBS.prepare_invoke();
+    for key in keys {
+        inv.key(key);
+    }
+    inv.arg(base).arg(token).arg(shapes.len());
+    for shape in shapes {
+        for a in shape {
+            inv.arg(a);
+        }
+    }
+    for (r, (_, data)) in refs.into_iter().zip(batch) {
+        inv.arg(r).arg(data);
+    }
+    inv
 }
 
 #[async_trait]
@@ -640,33 +676,33 @@ impl QueueBackend for BullQueue {
             pipe.load_script(&ADD_JOBS).ignore();
             let invocations: Vec<_> = round
                 .chunks(ADD_BATCH)
-                .map(|batch| {
-                    let mut inv = ADD_JOBS.prepare_invoke();
-                    for key in &keys {
-                        inv.key(key);
-                    }
-                    inv.arg(&k.base).arg(&self.token);
-                    for job in batch {
-                        for a in job {
-                            inv.arg(a);
-                        }
-                    }
-                    inv
-                })
+                .map(|batch| add_invocation(&keys, &k.base, &self.token, batch))
                 .collect();
             for inv in &invocations {
                 pipe.invoke_script(inv);
             }
             let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
-            for reply in self.run(queue, r).await? {
+            for (reply, batch) in self
+                .run(queue, r)
+                .await?
+                .into_iter()
+                .zip(round.chunks(ADD_BATCH))
+            {
                 let items = as_array(reply);
-                for pair in items.chunks(2) {
-                    if let [id, dup] = pair {
-                        out.push(Added {
-                            id: as_string(id).unwrap_or_default(),
-                            duplicate: as_int(dup) == 1,
-                        });
-                    }
+                let first = items.first().map(as_int).unwrap_or_default();
+                let mut dups = items.iter().skip(1);
+                for (i, (shape, _)) in batch.iter().enumerate() {
+                    out.push(if shape[0].is_empty() {
+                        Added {
+                            id: (first + i as i64 + 1).to_string(),
+                            duplicate: false,
+                        }
+                    } else {
+                        Added {
+                            id: shape[0].clone(),
+                            duplicate: dups.next().map(as_int) == Some(1),
+                        }
+                    });
                 }
             }
         }
