@@ -23,9 +23,10 @@ for a = 4, #ARGV, 3 do
   local id = ARGV[a]
   local jk = base .. id
   local code = 0
-  -- Any of these fields proves the hash exists; EXISTS only when all are absent.
-  local f = redis.call('HMGET', jk, 'opts', 'deid', 'data', 'name')
-  if not (f[1] or f[2] or f[3] or f[4]) and redis.call('EXISTS', jk) == 0 then
+  -- Either field proves the hash exists (every writer stores opts); EXISTS only when
+  -- both are absent.
+  local f = redis.call('HMGET', jk, 'opts', 'deid')
+  if not (f[1] or f[2]) and redis.call('EXISTS', jk) == 0 then
     code = -1
   elseif token ~= '0' then
     local holder = false
