@@ -259,7 +259,7 @@ fn tells_systemd_ready_watchdog_and_stopping() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut daemon = cmd.spawn().unwrap();
-    let mut next = || {
+    let next = || {
         let mut buf = [0u8; 256];
         let n = sock.recv(&mut buf).expect("a notification from the daemon");
         String::from_utf8_lossy(&buf[..n]).trim().to_string()
