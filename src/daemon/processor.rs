@@ -95,7 +95,13 @@ impl Processor {
         let first_delivery =
             job.name != RETRY_JOB_NAME && job.attempts_made == 0 && job.stalled_counter == 0;
         let result = self
-            .run_handlers(&intake, &only, &origin_queue, first_delivery)
+            .run_handlers(
+                &intake,
+                &only,
+                &origin_queue,
+                first_delivery,
+                replay_of.as_deref(),
+            )
             .await;
         let elapsed = started.elapsed().as_secs_f64();
         let ty = intake.ctx.event_type.as_str();
@@ -314,6 +320,7 @@ impl Processor {
         only: &[String],
         origin_queue: &str,
         first_delivery: bool,
+        replay_of: Option<&str>,
     ) -> Result<Summary, String> {
         let ev = &intake.ctx;
         let mut wanted = self.handlers_for(&ev.event_type);
@@ -341,7 +348,13 @@ impl Processor {
         // Retries and replays may follow earlier failures: number their attempts.
         let later_pass = !only.is_empty();
         for name in wanted {
-            if applied.contains(&name) {
+            // A webhook delivery can die, be replayed, and die again: each replay of a dead
+            // letter is an effect of its own, so a later replay is not taken for done.
+            let key_name = match replay_of {
+                Some(r) if name.starts_with("webhook:") => format!("{name}@{r}"),
+                _ => name.clone(),
+            };
+            if applied.contains(&key_name) {
                 summary.skipped.push(name);
                 continue;
             }
@@ -355,7 +368,7 @@ impl Processor {
                 0
             };
             let started = Instant::now();
-            let outcome = self.run_one(&name, ev, origin_queue).await;
+            let outcome = self.run_one(&name, ev, origin_queue, replay_of).await;
             let duration_ms = started.elapsed().as_millis() as u64;
             let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
                 handler: name.clone(),
@@ -369,7 +382,7 @@ impl Processor {
                 Ok(effects) => {
                     let key = EffectKey {
                         event_id: ev.id.clone(),
-                        handler: name.clone(),
+                        handler: key_name.clone(),
                     };
                     done.push((key, effects, run("success", None, prior + 1)));
                 }
@@ -459,6 +472,7 @@ impl Processor {
         name: &str,
         ev: &EventCtx,
         origin_queue: &str,
+        replay_of: Option<&str>,
     ) -> Result<Vec<Effect>, HandlerError> {
         match name {
             "notification" => {
@@ -469,9 +483,9 @@ impl Processor {
             }
             "projection" => handlers::projection(ev),
             "analytics" => handlers::analytics(ev),
-            "webhook" => self.webhook(ev, origin_queue, None).await,
+            "webhook" => self.webhook(ev, origin_queue, None, None).await,
             other if other.starts_with("webhook:") => {
-                self.webhook(ev, origin_queue, other.strip_prefix("webhook:"))
+                self.webhook(ev, origin_queue, other.strip_prefix("webhook:"), replay_of)
                     .await
             }
             other => match other.strip_prefix("forward:") {
@@ -497,6 +511,7 @@ impl Processor {
         ev: &EventCtx,
         origin_queue: &str,
         only: Option<&str>,
+        replay_of: Option<&str>,
     ) -> Result<Vec<Effect>, HandlerError> {
         let Some(webhooks) = self.store.webhooks() else {
             return Err(HandlerError::Permanent(
@@ -510,6 +525,7 @@ impl Processor {
             ev,
             origin_queue,
             only,
+            replay_of,
         )
         .await
     }

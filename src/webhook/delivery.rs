@@ -75,7 +75,8 @@ pub struct DeliveryJob {
 
 /// The `webhook` handler: one delivery job per active endpoint of the event's facility
 /// that subscribes to its type and whose filters match. With `only`, the delivery to
-/// that endpoint alone, whatever its filters say (a dead letter being replayed).
+/// that endpoint alone, whatever its filters say (a dead letter being replayed; `replay_of`
+/// names it, so that each replay queues a job of its own).
 pub async fn fan_out(
     webhooks: &dyn WebhookStore,
     queues: &dyn QueueBackend,
@@ -83,6 +84,7 @@ pub async fn fan_out(
     ev: &EventCtx,
     origin_queue: &str,
     only: Option<&str>,
+    replay_of: Option<&str>,
 ) -> Result<Vec<Effect>, HandlerError> {
     let facility = ev.facility();
     let targets: Vec<Endpoint> = match only {
@@ -107,9 +109,10 @@ pub async fn fan_out(
     let mut effects = Vec::new();
     for e in targets {
         let id = delivery_id(&ev.id, &e.id);
-        let (job_id, trigger) = match only {
-            Some(_) => (format!("{id}-replay"), "replay"),
-            None => (id.clone(), "scheduled"),
+        let (job_id, trigger) = match (only, replay_of) {
+            (Some(_), Some(r)) => (format!("{id}-replay-{r}"), "replay"),
+            (Some(_), None) => (format!("{id}-replay"), "replay"),
+            (None, _) => (id.clone(), "scheduled"),
         };
         let job = DeliveryJob {
             delivery_id: id,

@@ -687,7 +687,7 @@ async fn ssrf_guard_refuses_loopback_mapped_and_metadata_addresses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn exhausted_deliveries_are_dead_letters_that_replay_once() {
+async fn exhausted_deliveries_are_dead_letters_that_replay_until_delivered() {
     let env = TestEnv::new();
     let rx = Receiver::start().await;
     let (id, _) = add(
@@ -713,22 +713,38 @@ async fn exhausted_deliveries_are_dead_letters_that_replay_once() {
     let shown = env.json(&["dlq", "show", entry["id"].as_str().unwrap()]);
     assert_eq!(shown["errors"].as_array().unwrap().len(), 2, "{shown}");
 
+    // Replayed too early, while the receiver still fails: a new dead letter, which can be
+    // replayed again.
+    env.run_ok(&["dlq", "replay", entry["id"].as_str().unwrap(), "--yes"]);
+    let second = eventually("the second dead letter", || async {
+        let l = env.json(&["dlq", "list"]);
+        l.as_array()
+            .and_then(|a| a.iter().find(|e| e["id"] != entry["id"]).cloned())
+    })
+    .await;
+    assert_eq!(second["eventId"], "evt-dead");
+    let failed_hits = rx.hits("/broken").len();
+    assert!(failed_hits > 2, "the first replay was not sent");
+
     // The receiver is fixed; the replay sends the delivery once more, same id.
     rx.always("/broken", Reply::Status(200));
-    env.run_ok(&["dlq", "replay", entry["id"].as_str().unwrap(), "--yes"]);
+    env.run_ok(&["dlq", "replay", second["id"].as_str().unwrap(), "--yes"]);
     let recs = eventually("the replayed delivery", || async {
         let r = attempts(&env, Some(&id));
         r.iter().any(|a| a["status"] == "delivered").then_some(r)
     })
     .await;
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), failed_hits + 1);
     assert!(recs.iter().all(|r| r["id"] == recs[0]["id"]));
-    // A second replay request changes nothing: the entry is resolved.
-    env.run_ok(&["dlq", "replay", entry["id"].as_str().unwrap(), "--yes"]);
+    // Another replay request changes nothing: the entry is resolved.
+    env.run_ok(&["dlq", "replay", second["id"].as_str().unwrap(), "--yes"]);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let hits = rx.hits("/broken");
-    assert_eq!(hits.len(), 3);
-    assert_eq!(hits[0].header("webhook-id"), hits[2].header("webhook-id"));
+    assert_eq!(hits.len(), failed_hits + 1);
+    assert_eq!(
+        hits[0].header("webhook-id"),
+        hits[failed_hits].header("webhook-id")
+    );
     daemon.shutdown().await;
 }
 
