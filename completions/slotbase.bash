@@ -3329,7 +3329,7 @@ _slotbase() {
             fi
             case "${prev}" in
                 --status)
-                    COMPREPLY=($(compgen -W "delivered retrying failed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "delivered retrying failed pending" -- "${cur}"))
                     return 0
                     ;;
                 --event)

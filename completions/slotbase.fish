@@ -390,9 +390,10 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_se
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s h -l help -d 'Print help'
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from rotate-secret" -s V -l version -d 'Print version'
-complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l status -d 'delivered, retrying or failed' -r -f -a "delivered\t''
+complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l status -d 'delivered, retrying or failed (attempts made), or pending (deliveries queued and not sent yet, read from the webhooks queue)' -r -f -a "delivered\t''
 retrying\t''
-failed\t''"
+failed\t''
+pending\t''"
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l event -d 'Only this event\'s deliveries' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l delivery -d 'Only this delivery\'s attempts' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand webhook; and __fish_seen_subcommand_from deliveries" -l limit -r

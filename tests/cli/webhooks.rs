@@ -887,3 +887,49 @@ async fn sigkill_during_delivery_loses_no_delivery() {
         "{q}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_deliveries_are_listed_from_the_queue() {
+    let env = TestEnv::new();
+    let rx = Receiver::start().await;
+    let (id, _) = add(
+        &env,
+        "fac_1",
+        &rx.url("/later"),
+        "booking.confirmed",
+        &["--max-retries", "3", "--retry-delay", "1h"],
+    );
+    rx.always("/later", Reply::Status(503));
+    emit(&env, "booking.confirmed", "evt-pending", "fac_1", &[]);
+    let out = env.run_ok(&["webhook", "deliveries", "--status", "pending"]);
+    assert!(out.contains("no deliveries are pending"), "{out}");
+    let daemon = Daemon::start(settings(&env, false, &[]), DaemonOptions::default())
+        .await
+        .expect("daemon starts");
+    let rows = eventually("the delivery waiting for its retry", || async {
+        let r = env.json(&["webhook", "deliveries", "--status", "pending"]);
+        r.as_array()
+            .filter(|a| a.iter().any(|d| d["state"] == "delayed"))
+            .cloned()
+    })
+    .await;
+    daemon.shutdown().await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["webhookId"], id.as_str());
+    assert_eq!(rows[0]["eventId"], "evt-pending");
+    assert_eq!(rows[0]["failedAttempts"], 1);
+    let table = env.run_ok(&["webhook", "deliveries", "--status", "pending", &id]);
+    assert!(
+        table.contains("evt-pending") && table.contains("delayed"),
+        "{table}"
+    );
+    let other = env.json(&[
+        "webhook",
+        "deliveries",
+        "--status",
+        "pending",
+        "--event",
+        "evt-other",
+    ]);
+    assert_eq!(other, json!([]));
+}

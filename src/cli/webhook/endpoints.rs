@@ -551,8 +551,9 @@ pub async fn rotate(
 pub struct DeliveriesArgs {
     /// Only this endpoint's deliveries
     pub endpoint: Option<String>,
-    /// delivered, retrying or failed
-    #[arg(long, value_parser = ["delivered", "retrying", "failed"])]
+    /// delivered, retrying or failed (attempts made), or pending (deliveries queued and not
+    /// sent yet, read from the webhooks queue)
+    #[arg(long, value_parser = ["delivered", "retrying", "failed", "pending"])]
     pub status: Option<String>,
     /// Only this event's deliveries
     #[arg(long, value_name = "EVENT_ID")]
@@ -568,6 +569,9 @@ pub struct DeliveriesArgs {
 }
 
 pub async fn deliveries(ctx: &Context, args: DeliveriesArgs) -> anyhow::Result<i32> {
+    if args.status.as_deref() == Some("pending") {
+        return pending_deliveries(ctx, &args).await;
+    }
     let ws = webhooks(ctx).await?;
     let rows = ws
         .attempts(&AttemptFilter {
@@ -848,5 +852,86 @@ pub async fn preview(ctx: &Context, id: &str, event_arg: &str) -> anyhow::Result
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
         .unwrap_or(body);
     output::line(pretty)?;
+    Ok(exit::SUCCESS)
+}
+
+/// Deliveries still on the webhooks queue (waiting, scheduled for a retry, or being sent).
+async fn pending_deliveries(ctx: &Context, args: &DeliveriesArgs) -> anyhow::Result<i32> {
+    use crate::queue::JobState;
+    let queues = ctx.queues().await?;
+    let queue = &ctx.settings.webhooks.queue;
+    let mut rows = Vec::new();
+    for state in [
+        JobState::Active,
+        JobState::Wait,
+        JobState::Paused,
+        JobState::Delayed,
+    ] {
+        let mut offset = 0;
+        loop {
+            let page = queues.list(queue, state, offset, 1000).await?;
+            for job in &page {
+                let Ok(dj) = serde_json::from_str::<delivery::DeliveryJob>(&job.data) else {
+                    continue;
+                };
+                let event_id = dj
+                    .event
+                    .get("id")
+                    .or_else(|| dj.event.get("eventId"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let event_type = dj
+                    .event
+                    .get("type")
+                    .or_else(|| dj.event.get("eventType"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let keep = args.endpoint.as_ref().is_none_or(|e| *e == dj.webhook_id)
+                    && args.event.as_ref().is_none_or(|e| *e == event_id)
+                    && args.delivery.as_ref().is_none_or(|d| *d == dj.delivery_id);
+                if keep {
+                    rows.push(json!({
+                        "deliveryId": dj.delivery_id,
+                        "webhookId": dj.webhook_id,
+                        "eventId": event_id,
+                        "eventType": event_type,
+                        "state": state,
+                        "jobId": job.id,
+                        "failedAttempts": job.attempts_made,
+                        "dueAt": job.due_at.map(iso_ms),
+                        "trigger": dj.trigger,
+                    }));
+                }
+            }
+            if page.len() < 1000 {
+                break;
+            }
+            offset += 1000;
+        }
+    }
+    rows.truncate(args.limit.max(1) as usize);
+    if args.json {
+        output::json(&rows)?;
+        return Ok(exit::SUCCESS);
+    }
+    if rows.is_empty() {
+        output::line(format!("no deliveries are pending on queue {queue}"))?;
+        return Ok(exit::SUCCESS);
+    }
+    let mut t = output::new_table(&["DELIVERY", "ENDPOINT", "EVENT", "STATE", "DUE", "TRIGGER"]);
+    let text = |v: &Value| v.as_str().unwrap_or("-").to_string();
+    for r in &rows {
+        t.add_row(vec![
+            text(&r["deliveryId"]),
+            text(&r["webhookId"]),
+            format!("{} {}", text(&r["eventType"]), text(&r["eventId"])),
+            text(&r["state"]),
+            text(&r["dueAt"]),
+            text(&r["trigger"]),
+        ]);
+    }
+    output::table(&t)?;
     Ok(exit::SUCCESS)
 }
