@@ -892,6 +892,7 @@ async fn pending_deliveries(ctx: &Context, args: &DeliveriesArgs) -> anyhow::Res
                     && args.event.as_ref().is_none_or(|e| *e == event_id)
                     && args.delivery.as_ref().is_none_or(|d| *d == dj.delivery_id);
                 if keep {
+                    rows.retain(|r: &Value| r["jobId"] != job.id.as_str());
                     rows.push(json!({
                         "deliveryId": dj.delivery_id,
                         "webhookId": dj.webhook_id,
