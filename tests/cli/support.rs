@@ -47,7 +47,8 @@ impl TestEnv {
         p
     }
 
-    /// The slotbase binary as a plain process (to spawn, signal and kill it).
+    /// The slotbase binary as a plain process (to spawn, signal and kill it), in this
+    /// env's dir with a clean environment.
     pub fn process(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_slotbase"));
         for (key, _) in std::env::vars() {
@@ -67,20 +68,7 @@ impl TestEnv {
 
     /// The slotbase binary, run in this env's dir with a clean environment.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slotbase"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("SLOTBASE_") || key == "RUST_LOG" || key == "XDG_DATA_HOME" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.current_dir(self.dir.path())
-            .env("HOME", self.dir.path())
-            .env("NO_COLOR", "1")
-            .env("SLOTBASE_STORE__PATH", self.db());
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd
+        Command::from_std(self.process())
     }
 
     /// Run with these arguments and return stdout; panics with stderr if it fails.
