@@ -1,8 +1,6 @@
 //! `slotbase dlq list|show|replay|ignore|purge`: dead letters with their full error
 //! history, and the safe bulk actions an operator needs at 3 a.m.
 
-use std::sync::Arc;
-
 use anyhow::bail;
 
 use super::Context;
@@ -11,7 +9,7 @@ use crate::daemon::processor::{RETRY_JOB_NAME, RetryJob};
 use crate::exit;
 use crate::output;
 use crate::queue::{JobOptions, NewJob, now_ms};
-use crate::store::{DeadLetter, DeadLetterFilter, Store};
+use crate::store::{DeadLetter, DeadLetterFilter};
 use crate::util::{human_duration, iso_ms};
 
 /// Which entries a command acts on.
@@ -478,14 +476,4 @@ fn show(e: &DeadLetter) -> anyhow::Result<()> {
     }
     output::fields(&pairs)?;
     Ok(())
-}
-
-/// A store for commands that need one.
-pub async fn open_store(ctx: &Context) -> anyhow::Result<Arc<dyn Store>> {
-    let db = crate::db::Db::open(
-        &ctx.settings.store_path()?,
-        std::time::Duration::from_millis(ctx.settings.store.busy_timeout_ms),
-    )
-    .await?;
-    Ok(Arc::new(crate::store::sqlite::SqliteStore::new(db)))
 }

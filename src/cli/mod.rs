@@ -108,7 +108,7 @@ impl Context {
 
     /// Open the store (the embedded SQLite file).
     pub async fn store(&self) -> anyhow::Result<std::sync::Arc<dyn crate::store::Store>> {
-        dlq::open_store(self).await
+        crate::store::open(&self.settings).await
     }
 }
 

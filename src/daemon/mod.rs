@@ -17,7 +17,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -124,13 +123,7 @@ impl Daemon {
             settings.http.listen = l.clone();
         }
         let settings = Arc::new(settings);
-        let db = crate::db::Db::open(
-            &settings.store_path()?,
-            Duration::from_millis(settings.store.busy_timeout_ms),
-        )
-        .await
-        .context("opening the store")?;
-        let store: Arc<dyn Store> = Arc::new(crate::store::sqlite::SqliteStore::new(db));
+        let store = crate::store::open(&settings).await?;
         let queues = crate::queue::open(&settings).await?;
         let metrics = Arc::new(Metrics::new());
         http::declare(&metrics);

@@ -17,6 +17,19 @@ use serde_json::Value;
 
 use crate::notify::{NotificationDraft, Preferences};
 
+/// Open the configured store: the embedded SQLite file at `store.path`.
+pub async fn open(
+    settings: &crate::settings::Settings,
+) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    let db = crate::db::Db::open(
+        &settings.store_path()?,
+        std::time::Duration::from_millis(settings.store.busy_timeout_ms),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("opening the store: {e}"))?;
+    Ok(std::sync::Arc::new(sqlite::SqliteStore::new(db)))
+}
+
 /// Errors of a store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
