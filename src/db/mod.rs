@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, Weak, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::oneshot;
@@ -55,15 +55,36 @@ const MIGRATIONS: &[Migration] = &[
         name: "webhooks",
         sql: include_str!("migrations/004_webhooks.sql"),
     },
+    Migration {
+        version: 5,
+        name: "event_seq",
+        sql: include_str!("migrations/005_event_seq.sql"),
+    },
 ];
 
-/// Idle read connections kept open for reuse.
-const READ_POOL_SIZE: usize = 4;
+/// Idle read connections kept open for reuse. A busy daemon has about as many reads in
+/// flight as jobs; a connection opened past this size is closed after its read, and opening
+/// one (parsing the schema, preparing statements again) costs more than the read itself.
+const READ_POOL_SIZE: usize = 32;
 
-/// WAL pages between automatic checkpoints. Each checkpoint copies pages back and syncs
-/// the file on the writer thread; SQLite's default (1000) made checkpoints a fifth of a
-/// busy daemon's writer time.
+/// Page cache of each read connection, in KiB: the file's pages are in the OS cache
+/// anyway, and a full pool of readers must not outgrow the daemon's memory budget.
+const READER_CACHE_KIB: i64 = 512;
+
+/// WAL pages after which the writer checkpoints by itself. Checkpoints normally run on
+/// their own thread (see [`CHECKPOINT_EVERY`]) so the writer never waits for one; this
+/// is the backstop for a checkpointer that falls behind.
 const WAL_AUTOCHECKPOINT_PAGES: u32 = 8000;
+
+/// How often the checkpoint thread copies committed WAL pages back into the database
+/// file (a passive checkpoint: it never blocks the writer or readers).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// Under load, how long the writer waits for more writes to share a commit. Each commit
+/// costs the same whatever it carries (WAL frame writes, lock and cache bookkeeping), so
+/// a busy writer that commits in larger groups does more with less. An idle writer
+/// (last group of one write) commits at once.
+const GROUP_LINGER: Duration = Duration::from_micros(1000);
 
 /// Page cache of the write connection, in KiB (SQLite's negative `cache_size`).
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
@@ -213,6 +234,8 @@ struct Inner {
     busy_timeout: Duration,
     writer: mpsc::Sender<WriteTask>,
     readers: Mutex<Vec<Connection>>,
+    /// Dropped with the last handle, which stops the checkpoint thread.
+    _checkpointer: mpsc::Sender<()>,
 }
 
 /// Handles already open in this process, by canonical path.
@@ -250,6 +273,12 @@ impl Db {
             .spawn(move || writer_thread(thread_path, busy_timeout, ready_tx, task_rx))
             .map_err(|e| DbError::Reader(format!("cannot start the writer thread: {e}")))?;
         ready_rx.await.map_err(|_| DbError::WriterGone)??;
+        let (stop_checkpoints, stopped) = mpsc::channel::<()>();
+        let checkpoint_path = path.clone();
+        std::thread::Builder::new()
+            .name("slotbase-db-checkpoint".into())
+            .spawn(move || checkpoint_thread(&checkpoint_path, stopped))
+            .map_err(|e| DbError::Reader(format!("cannot start the checkpoint thread: {e}")))?;
 
         let mut map = lock(registry());
         // Another task may have opened the same file meanwhile: share its handle so the
@@ -262,6 +291,7 @@ impl Db {
             busy_timeout,
             writer: task_tx,
             readers: Mutex::new(Vec::new()),
+            _checkpointer: stop_checkpoints,
         });
         map.retain(|_, weak| weak.strong_count() > 0);
         map.insert(path, Arc::downgrade(&inner));
@@ -350,6 +380,7 @@ impl Inner {
                     | OpenFlags::SQLITE_OPEN_URI,
             )?;
             conn.busy_timeout(self.busy_timeout)?;
+            conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
             conn.set_prepared_statement_cache_capacity(64);
             Ok(conn)
         };
@@ -385,8 +416,10 @@ fn writer_thread(
     if ready.send(Ok(())).is_err() {
         return;
     }
+    let mut last_group = 1;
     while let Ok(first) = tasks.recv() {
-        // Take whatever else is already queued, so that it shares one commit.
+        // Take whatever else is already queued, so that it shares one commit; when writes
+        // are coming in quickly, wait a moment for more.
         let mut batch = vec![first];
         while batch.len() < GROUP_COMMIT_MAX {
             match tasks.try_recv() {
@@ -394,6 +427,17 @@ fn writer_thread(
                 Err(_) => break,
             }
         }
+        if last_group > 1 || batch.len() > 1 {
+            let deadline = Instant::now() + GROUP_LINGER;
+            while batch.len() < GROUP_COMMIT_MAX {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match tasks.recv_timeout(left) {
+                    Ok(t) => batch.push(t),
+                    Err(_) => break,
+                }
+            }
+        }
+        last_group = batch.len();
         let mut group = Vec::new();
         for task in batch {
             match task {
@@ -408,6 +452,19 @@ fn writer_thread(
             }
         }
         commit_group(&mut conn, group);
+    }
+}
+
+/// Copy committed WAL pages back into the database file every [`CHECKPOINT_EVERY`], on a
+/// connection of its own, until `stop` is disconnected. Passive checkpoints skip what a
+/// reader still needs and never wait for a lock; errors (the file being replaced under a
+/// test, say) are left to the writer's own automatic checkpoint.
+fn checkpoint_thread(path: &Path, stop: mpsc::Receiver<()>) {
+    let Ok(conn) = Connection::open(path) else {
+        return;
+    };
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY) {
+        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 
@@ -663,6 +720,57 @@ mod tests {
             .unwrap();
         assert_eq!(triggers, 0);
         assert_eq!(counts, [2, 0, 1, 0, 0, 1], "recounted from the rows");
+    }
+
+    #[tokio::test]
+    async fn event_log_effects_and_runs_keep_their_history_when_renumbered() {
+        use crate::store::Store;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            // A file made by a build whose effects and runs were keyed by event id.
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..4] {
+                conn.execute_batch(m.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 4).unwrap();
+            conn.execute_batch(
+                "INSERT INTO event_log (event_id, event_type, queue, received_at)
+                 VALUES ('e2', 'booking.cancelled', 'notifications', 20),
+                        ('e1', 'booking.confirmed', 'notifications', 10);
+                 INSERT INTO effects (event_id, handler, applied_at)
+                 VALUES ('e1', 'notification', 11), ('e1', 'projection', 11),
+                        ('e2', 'analytics', 21), ('orphan', 'projection', 5);
+                 INSERT INTO event_log_runs (event_id, handler, status, duration_ms, error,
+                     attempt, at)
+                 VALUES ('e1', 'notification', 'success', 1, NULL, 1, 11),
+                        ('e2', 'forward:refunds', 'retrying', 2, 'refused', 1, 21),
+                        ('e2', 'forward:refunds', 'failed', 2, 'refused again', 2, 22);",
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        let store = crate::store::sqlite::SqliteStore::new(db);
+        let mut applied = store.applied("e1").await.unwrap();
+        applied.sort();
+        assert_eq!(applied, ["notification", "projection"]);
+        assert_eq!(store.applied("orphan").await.unwrap(), ["projection"]);
+        let log = store.event_log("e1").await.unwrap().unwrap();
+        assert_eq!(log.meta.event_type, "booking.confirmed");
+        assert_eq!(log.handlers.len(), 1);
+        let errors = store.handler_errors("e2", "forward:refunds").await.unwrap();
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["refused", "refused again"]);
+        let tail = store.log_tail(0, 10).await.unwrap();
+        let types: Vec<_> = tail.iter().map(|l| l.event_type.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "booking.confirmed",
+                "booking.cancelled",
+                "booking.cancelled"
+            ]
+        );
     }
 
     #[tokio::test]

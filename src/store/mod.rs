@@ -253,10 +253,6 @@ pub struct DeadLetterFilter {
 /// The daemon's store.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Apply `effects` and record `key`, in one transaction. `Ok(false)` (and nothing
-    /// changed) when the key was already recorded.
-    async fn apply(&self, key: &EffectKey, effects: Vec<Effect>) -> Result<bool>;
-
     /// Record what one pass over an event did, in one transaction: for each applied
     /// handler, its key and effects (skipped when the key exists) and its run; for each
     /// failed handler, its run. Returns, per applied handler, whether it was fresh.

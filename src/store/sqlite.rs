@@ -121,15 +121,16 @@ fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64)
 /// Insert the effect key and apply the effects, unless the key exists. Whether it was new.
 fn apply_once(
     tx: &Transaction<'_>,
+    seq: i64,
     key: &EffectKey,
     effects: Vec<Effect>,
     now: i64,
 ) -> Result<bool> {
     let inserted = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO effects (event_id, handler, applied_at) VALUES (?1, ?2, ?3)",
+            "INSERT OR IGNORE INTO effects (event_seq, handler, applied_at) VALUES (?1, ?2, ?3)",
         )?
-        .execute(params![key.event_id, key.handler, now])?;
+        .execute(params![seq, key.handler, now])?;
     if inserted == 0 {
         return Ok(false);
     }
@@ -139,32 +140,43 @@ fn apply_once(
     Ok(true)
 }
 
-/// The event's log entry, on first sight.
-fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<()> {
+/// The event's log entry, created on first sight; its number (`event_log.seq`).
+fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<i64> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
+               user_id, booking_id, queue, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            meta.event_id,
+            meta.event_type,
+            meta.timestamp,
+            meta.facility_id,
+            meta.user_id,
+            meta.booking_id,
+            meta.queue,
+            now
+        ])?;
+    if inserted == 1 {
+        return Ok(tx.last_insert_rowid());
+    }
+    Ok(tx
+        .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
+        .query_row([&meta.event_id], |r| r.get(0))?)
+}
+
+/// The number of an event seen before.
+const EVENT_SEQ: &str = "(SELECT seq FROM event_log WHERE event_id = ?1)";
+
+fn insert_run(tx: &Transaction<'_>, seq: i64, event_id: &str, run: &HandlerRun) -> Result<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
-           user_id, booking_id, queue, received_at)
+        "INSERT INTO event_log_runs (event_seq, event_id, handler, status, duration_ms, error,
+           attempt, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
-        meta.event_id,
-        meta.event_type,
-        meta.timestamp,
-        meta.facility_id,
-        meta.user_id,
-        meta.booking_id,
-        meta.queue,
-        now
-    ])?;
-    Ok(())
-}
-
-fn insert_run(tx: &Transaction<'_>, event_id: &str, run: &HandlerRun) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO event_log_runs (event_id, handler, status, duration_ms, error, attempt, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+        seq,
         event_id,
         run.handler,
         run.status,
@@ -311,13 +323,6 @@ fn dlq_where(f: &DeadLetterFilter) -> (String, Vec<rusqlite::types::Value>) {
 
 #[async_trait]
 impl Store for SqliteStore {
-    async fn apply(&self, key: &EffectKey, effects: Vec<Effect>) -> Result<bool> {
-        let key = key.clone();
-        self.db
-            .write(move |tx| apply_once(tx, &key, effects, now_ms()))
-            .await
-    }
-
     async fn record(
         &self,
         meta: &EventMeta,
@@ -328,18 +333,18 @@ impl Store for SqliteStore {
         self.db
             .write(move |tx| {
                 let now = now_ms();
-                insert_event_log(tx, &meta, now)?;
+                let seq = insert_event_log(tx, &meta, now)?;
                 let mut fresh = Vec::with_capacity(applied.len());
                 for (key, effects, mut run) in applied {
-                    let new = apply_once(tx, &key, effects, now)?;
+                    let new = apply_once(tx, seq, &key, effects, now)?;
                     if !new {
                         run.status = "skipped".into();
                     }
-                    insert_run(tx, &meta.event_id, &run)?;
+                    insert_run(tx, seq, &meta.event_id, &run)?;
                     fresh.push(new);
                 }
                 for run in failed {
-                    insert_run(tx, &meta.event_id, &run)?;
+                    insert_run(tx, seq, &meta.event_id, &run)?;
                 }
                 Ok(fresh)
             })
@@ -350,8 +355,9 @@ impl Store for SqliteStore {
         let id = event_id.to_string();
         self.db
             .read(move |tx| {
-                let mut stmt =
-                    tx.prepare_cached("SELECT handler FROM effects WHERE event_id = ?1")?;
+                let mut stmt = tx.prepare_cached(&format!(
+                    "SELECT handler FROM effects WHERE event_seq = {EVENT_SEQ}"
+                ))?;
                 let rows = stmt.query_map([id], |r| r.get(0))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
             })
@@ -379,13 +385,23 @@ impl Store for SqliteStore {
             return Err(StoreError::Invalid(format!("bad field name {field}")));
         }
         let path = format!("$.{field}");
+        // The partial indexes of 005_event_seq.sql; without table statistics the planner
+        // would rather scan every document of the kind.
+        let index = match field {
+            "scopeId" => " INDEXED BY read_model_scope",
+            "childId" => " INDEXED BY read_model_child",
+            _ => "",
+        };
         let value = value.to_string();
         self.db
             .read(move |tx| {
                 let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT doc FROM read_model WHERE kind = ?1 AND json_extract(doc, '{path}') = ?2"
+                    "SELECT doc FROM read_model{index} WHERE kind = ?1
+                       AND json_extract(doc, '{path}') = ?2
+                       AND json_extract(doc, '{path}') IS NOT NULL"
                 ))?;
-                let rows = stmt.query_map(params![kind.as_str(), value], |r| r.get::<_, String>(0))?;
+                let rows =
+                    stmt.query_map(params![kind.as_str(), value], |r| r.get::<_, String>(0))?;
                 let mut out = Vec::new();
                 for text in rows {
                     out.push(serde_json::from_str(&text?)?);
@@ -498,14 +514,14 @@ impl Store for SqliteStore {
         let run = run.clone();
         self.db
             .write(move |tx| {
-                insert_event_log(tx, &meta, now_ms())?;
-                insert_run(tx, &meta.event_id, &run)?;
+                let seq = insert_event_log(tx, &meta, now_ms())?;
+                insert_run(tx, seq, &meta.event_id, &run)?;
                 let failures: u32 = tx
                     .prepare_cached(
                         "SELECT count(*) FROM event_log_runs
-                         WHERE event_id = ?1 AND handler = ?2 AND status IN ('failed', 'retrying')",
+                         WHERE event_seq = ?1 AND handler = ?2 AND status IN ('failed', 'retrying')",
                     )?
-                    .query_row(params![meta.event_id, run.handler], |r| r.get(0))?;
+                    .query_row(params![seq, run.handler], |r| r.get(0))?;
                 Ok(failures)
             })
             .await
@@ -518,7 +534,7 @@ impl Store for SqliteStore {
                 let head = tx
                     .prepare_cached(
                         "SELECT event_id, event_type, timestamp, facility_id, user_id, booking_id,
-                           queue, received_at FROM event_log WHERE event_id = ?1",
+                           queue, received_at, seq FROM event_log WHERE event_id = ?1",
                     )?
                     .query_row([&id], |r| {
                         Ok((
@@ -532,18 +548,19 @@ impl Store for SqliteStore {
                                 queue: r.get(6)?,
                             },
                             r.get::<_, i64>(7)?,
+                            r.get::<_, i64>(8)?,
                         ))
                     })
                     .optional()?;
-                let Some((meta, received_at)) = head else {
+                let Some((meta, received_at, seq)) = head else {
                     return Ok(None);
                 };
                 let mut stmt = tx.prepare_cached(
                     "SELECT handler, status, duration_ms, error, attempt, at FROM event_log_runs
-                     WHERE event_id = ?1 ORDER BY seq",
+                     WHERE event_seq = ?1 ORDER BY seq",
                 )?;
                 let runs = stmt
-                    .query_map([&id], run_row)?
+                    .query_map([seq], run_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 Ok(Some(EventLog {
                     meta,
@@ -560,7 +577,7 @@ impl Store for SqliteStore {
                 let mut stmt = tx.prepare_cached(
                     "SELECT r.handler, r.status, r.duration_ms, r.error, r.attempt, r.at, r.seq,
                        r.event_id, coalesce(l.event_type, '')
-                     FROM event_log_runs r LEFT JOIN event_log l ON l.event_id = r.event_id
+                     FROM event_log_runs r LEFT JOIN event_log l ON l.seq = r.event_seq
                      WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2",
                 )?;
                 let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
@@ -580,11 +597,12 @@ impl Store for SqliteStore {
         let (id, h) = (event_id.to_string(), handler.to_string());
         self.db
             .read(move |tx| {
-                let mut stmt = tx.prepare_cached(
+                let mut stmt = tx.prepare_cached(&format!(
                     "SELECT error, attempt, at FROM event_log_runs
-                     WHERE event_id = ?1 AND handler = ?2 AND status IN ('failed', 'retrying')
-                     ORDER BY seq",
-                )?;
+                     WHERE event_seq = {EVENT_SEQ} AND handler = ?2
+                       AND status IN ('failed', 'retrying')
+                     ORDER BY seq"
+                ))?;
                 let rows = stmt.query_map(params![id, h], |r| {
                     Ok(ProcessingError {
                         handler_name: h.clone(),
