@@ -8,6 +8,7 @@
 //! lapses, and the stalled sweep of the next daemon runs it again: nothing is lost), stop
 //! the HTTP listener, and let the store's writer drain.
 
+pub mod adder;
 pub mod handlers;
 pub mod http;
 pub mod processor;
@@ -151,6 +152,7 @@ impl Daemon {
         let processor = Arc::new(processor::Processor {
             store: shared.store.clone(),
             queues: shared.queues.clone(),
+            adder: adder::Adder::new(shared.queues.clone()),
             settings: settings.clone(),
             metrics: shared.metrics.clone(),
         });

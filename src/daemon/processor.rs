@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use super::adder::Adder;
 use super::handlers::{self, EventCtx, HandlerError, NotifyConfig};
 use super::retry::RetryPolicy;
 use crate::event::{self, Format};
@@ -35,6 +36,8 @@ pub const RETRY_JOB_NAME: &str = "slotbase-retry";
 pub struct Processor {
     pub store: Arc<dyn Store>,
     pub queues: Arc<dyn QueueBackend>,
+    /// Forwards and retries, coalesced across the events in flight.
+    pub adder: Adder,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
 }
@@ -347,17 +350,30 @@ impl Processor {
         let mut failed_runs = Vec::new();
         // Retries and replays may follow earlier failures: number their attempts.
         let later_pass = !only.is_empty();
+        // A webhook delivery can die, be replayed, and die again: each replay of a dead
+        // letter is an effect of its own, so a later replay is not taken for done.
+        let key_name = |name: &str| match replay_of {
+            Some(r) if name.starts_with("webhook:") => format!("{name}@{r}"),
+            _ => name.to_string(),
+        };
+        let mut todo = Vec::new();
         for name in wanted {
-            // A webhook delivery can die, be replayed, and die again: each replay of a dead
-            // letter is an effect of its own, so a later replay is not taken for done.
-            let key_name = match replay_of {
-                Some(r) if name.starts_with("webhook:") => format!("{name}@{r}"),
-                _ => name.clone(),
-            };
-            if applied.contains(&key_name) {
+            if applied.contains(&key_name(&name)) {
                 summary.skipped.push(name);
-                continue;
+            } else {
+                todo.push(name);
             }
+        }
+        // The handlers of one event are independent: run them together, then record
+        // their outcomes in the registry's order.
+        let outcomes = futures_util::future::join_all(todo.iter().map(|name| async move {
+            let started = Instant::now();
+            let outcome = self.run_one(name, ev, origin_queue, replay_of).await;
+            (outcome, started.elapsed().as_millis() as u64)
+        }))
+        .await;
+        for (name, (outcome, duration_ms)) in todo.into_iter().zip(outcomes) {
+            let key_name = key_name(&name);
             let prior = if later_pass {
                 self.store
                     .handler_errors(&ev.id, &name)
@@ -367,9 +383,6 @@ impl Processor {
             } else {
                 0
             };
-            let started = Instant::now();
-            let outcome = self.run_one(&name, ev, origin_queue, replay_of).await;
-            let duration_ms = started.elapsed().as_millis() as u64;
             let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
                 handler: name.clone(),
                 status: status.to_string(),
@@ -559,10 +572,10 @@ impl Processor {
             }),
         };
         let job_id = format!("fwd-{}-{target_name}", ev.id);
-        self.queues
+        self.adder
             .add(
                 &target.queue,
-                vec![NewJob {
+                NewJob {
                     name: target.job_name.clone(),
                     data: body.to_string(),
                     opts: JobOptions {
@@ -571,7 +584,7 @@ impl Processor {
                         backoff: Some(crate::queue::Backoff::Exponential { delay: 1000 }),
                         ..JobOptions::default()
                     },
-                }],
+                },
             )
             .await
             .map_err(|e| HandlerError::Transient(format!("forward to {}: {e}", target.queue)))?;
@@ -596,10 +609,10 @@ impl Processor {
             queue: origin_queue.to_string(),
             replay_of: None,
         };
-        self.queues
+        self.adder
             .add(
                 &self.settings.daemon.retry_queue,
-                vec![NewJob {
+                NewJob {
                     name: RETRY_JOB_NAME.into(),
                     data: serde_json::to_string(&job).unwrap_or_default(),
                     opts: JobOptions {
@@ -607,7 +620,7 @@ impl Processor {
                         job_id: Some(format!("retry-{}-{handler}-{failures}", ev.id)),
                         ..JobOptions::default()
                     },
-                }],
+                },
             )
             .await
             .map(|_| ())
