@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::notify::NotificationDraft;
 use crate::notify::rules::{self, Shape, Who};
-use crate::notify::{NotificationDraft, Preferences};
 use crate::store::{DocKind, Effect, Store, StoreError};
 
 /// An event as handlers see it, whatever envelope it came in.
@@ -107,26 +107,10 @@ pub async fn notification(
             }
         }
     }
-    if planned.is_empty() {
-        return Ok(vec![]);
-    }
-    let users: Vec<String> = planned
-        .iter()
-        .map(|(u, _, _)| u.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let prefs = store.preferences(&users).await?;
+    // Preferences are applied by the store when it records the drafts, in the same
+    // transaction: no read here, and no window in which a change is missed.
     let mut drafts = Vec::new();
     for (user, channel, rule) in planned {
-        let allowed = prefs
-            .get(&user)
-            .cloned()
-            .unwrap_or_else(|| Preferences::defaults(&user))
-            .allows(channel, rule.category);
-        if !allowed {
-            continue;
-        }
         let mut metadata = Map::new();
         metadata.insert("eventId".into(), json!(ev.id));
         metadata.insert("eventType".into(), json!(ev.event_type));

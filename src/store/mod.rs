@@ -82,7 +82,9 @@ impl DocKind {
 /// One change a handler wants made.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Create these notification rows (status `pending`).
+    /// Create these notification rows (status `pending`), each only if its recipient's
+    /// preferences, as they are when the effect is recorded, allow its channel and
+    /// category.
     Notify(Vec<NotificationDraft>),
     /// Merge these fields into a read-model document (created if absent). Fields set to
     /// null are removed.

@@ -54,7 +54,21 @@ fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64)
                    priority, category, metadata, status, event_id, handler, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12)",
             )?;
+            let mut prefs_stmt = tx.prepare_cached(&format!(
+                "SELECT {PREFS_COLUMNS} FROM preferences WHERE user_id = ?1"
+            ))?;
+            let mut prefs: HashMap<String, Preferences> = HashMap::new();
             for d in drafts {
+                if !prefs.contains_key(&d.user_id) {
+                    let p = prefs_stmt
+                        .query_row([&d.user_id], prefs_row)
+                        .optional()?
+                        .unwrap_or_else(|| Preferences::defaults(&d.user_id));
+                    prefs.insert(d.user_id.clone(), p);
+                }
+                if !prefs[&d.user_id].allows(d.channel, d.category) {
+                    continue;
+                }
                 stmt.execute(params![
                     uuid::Uuid::now_v7().to_string(),
                     d.user_id,
