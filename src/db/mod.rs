@@ -80,11 +80,16 @@ const WAL_AUTOCHECKPOINT_PAGES: u32 = 8000;
 /// file (a passive checkpoint: it never blocks the writer or readers).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
-/// Under load, how long the writer waits for more writes to share a commit. Each commit
-/// costs the same whatever it carries (WAL frame writes, lock and cache bookkeeping), so
-/// a busy writer that commits in larger groups does more with less. An idle writer
-/// (last group of one write) commits at once.
+/// When many writes are queued at once, how long the writer waits for more to share the
+/// commit. Each commit costs about the same whatever it carries (WAL frames, lock and
+/// cache bookkeeping), so many concurrent writers are served better by fewer, larger
+/// commits.
 const GROUP_LINGER: Duration = Duration::from_micros(1000);
+
+/// Queued writes that show many concurrent writers. A caller that writes, waits for the
+/// answer and writes again (a worker's claim loop) never queues more than a couple, and
+/// must not wait: it would slow down to one write per linger.
+const LINGER_QUEUED: usize = 4;
 
 /// Page cache of the write connection, in KiB (SQLite's negative `cache_size`).
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
@@ -416,10 +421,9 @@ fn writer_thread(
     if ready.send(Ok(())).is_err() {
         return;
     }
-    let mut last_group = 1;
     while let Ok(first) = tasks.recv() {
-        // Take whatever else is already queued, so that it shares one commit; when writes
-        // are coming in quickly, wait a moment for more.
+        // Take whatever else is already queued, so that it shares one commit; when many
+        // writers are busy, wait a moment for more.
         let mut batch = vec![first];
         while batch.len() < GROUP_COMMIT_MAX {
             match tasks.try_recv() {
@@ -427,7 +431,7 @@ fn writer_thread(
                 Err(_) => break,
             }
         }
-        if last_group > 1 || batch.len() > 1 {
+        if batch.len() >= LINGER_QUEUED {
             let deadline = Instant::now() + GROUP_LINGER;
             while batch.len() < GROUP_COMMIT_MAX {
                 let left = deadline.saturating_duration_since(Instant::now());
@@ -437,7 +441,6 @@ fn writer_thread(
                 }
             }
         }
-        last_group = batch.len();
         let mut group = Vec::new();
         for task in batch {
             match task {
