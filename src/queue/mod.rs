@@ -10,6 +10,7 @@
 //!
 //! [`conformance`] holds the behavioural suite that both backends must pass.
 
+pub mod bell;
 pub mod bull;
 pub mod conformance;
 pub mod sqlite;

@@ -17,16 +17,18 @@
 //! processes sharing the file never claim a job twice: the second transaction starts only
 //! after the first committed. The writer is the bottleneck, so it only runs SQL: JSON is
 //! encoded before and decoded after. A blocked `claim` wakes at once for jobs added by
-//! this process and polls the file briefly to see other processes' adds.
+//! this process, and for other processes' through the file's doorbell ([`super::bell`]);
+//! it also polls the file, in case a ring was lost.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use tokio::sync::Notify;
+
+use super::bell::{Bell, Wakers};
 
 use super::{
     Added, Backoff, FailOutcome, Failure, FinishError, IdOutcome, Job, JobCounts, JobOptions,
@@ -75,7 +77,9 @@ impl From<DbError> for QueueError {
 pub struct SqliteQueue {
     db: Db,
     /// One wake-up per queue name for claims blocked in this process.
-    wakers: Mutex<HashMap<String, Arc<Notify>>>,
+    wakers: Wakers,
+    /// Wake-ups to and from the other processes using the file.
+    bell: Bell,
 }
 
 impl SqliteQueue {
@@ -93,9 +97,11 @@ impl SqliteQueue {
 
     /// The queue in an already open database (shared with the store).
     pub fn with_db(db: Db) -> Self {
+        let bell = Bell::new(db.path());
         SqliteQueue {
             db,
-            wakers: Mutex::new(HashMap::new()),
+            wakers: Wakers::default(),
+            bell,
         }
     }
 
@@ -131,12 +137,16 @@ impl SqliteQueue {
         map.entry(queue.to_string()).or_default().clone()
     }
 
-    /// Wake this process's claims blocked on `queue`: jobs may be ready.
+    /// Wake the claims blocked on `queue`, in this process and the others: jobs may be
+    /// ready.
     fn wake(&self, queue: &str) {
-        let map = self.wakers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = map.get(queue) {
-            n.notify_waiters();
+        {
+            let map = self.wakers.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(n) = map.get(queue) {
+                n.notify_waiters();
+            }
         }
+        self.bell.ring(queue);
     }
 
     async fn write<R, F>(&self, f: F) -> Result<R>
@@ -272,6 +282,9 @@ impl QueueBackend for SqliteQueue {
         }
         let deadline = block.map(|b| Instant::now() + b);
         let waker = self.waker(queue);
+        if deadline.is_some() {
+            self.bell.listen(&self.wakers);
+        }
         let lease = ms(lease);
         let mut poll = POLL_MIN;
         loop {
