@@ -132,6 +132,36 @@ pub trait WebhookStore: Send + Sync {
     ) -> Result<Recorded>;
     /// Attempts, newest first.
     async fn attempts(&self, f: &AttemptFilter) -> Result<Vec<Attempt>>;
+    /// Where a delivery stands before another attempt: whether any attempt of it was
+    /// delivered, and how many attempts the queue job `job_id` has made.
+    async fn delivery_state(&self, delivery_id: &str, job_id: &str) -> Result<DeliveryState> {
+        let delivered = self
+            .attempts(&AttemptFilter {
+                delivery_id: Some(delivery_id.to_string()),
+                status: Some("delivered".into()),
+                limit: 1,
+                ..AttemptFilter::default()
+            })
+            .await?;
+        let by_job = self
+            .attempts(&AttemptFilter {
+                delivery_id: Some(delivery_id.to_string()),
+                job_id: Some(job_id.to_string()),
+                ..AttemptFilter::default()
+            })
+            .await?;
+        Ok(DeliveryState {
+            delivered: !delivered.is_empty(),
+            job_attempts: by_job.len() as u32,
+        })
+    }
+}
+
+/// See [`WebhookStore::delivery_state`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryState {
+    pub delivered: bool,
+    pub job_attempts: u32,
 }
 
 /// The SQLite implementation.
@@ -417,8 +447,12 @@ impl WebhookStore for SqliteWebhooks {
                 ])?;
                 let mut disabled = None;
                 if a.status == "delivered" {
-                    tx.prepare_cached("UPDATE webhooks SET failing_since = NULL WHERE id = ?1")?
-                        .execute([&a.webhook_id])?;
+                    // Most successes follow successes: leave the row (and its page) alone.
+                    tx.prepare_cached(
+                        "UPDATE webhooks SET failing_since = NULL
+                         WHERE id = ?1 AND failing_since IS NOT NULL",
+                    )?
+                    .execute([&a.webhook_id])?;
                 } else {
                     tx.prepare_cached(
                         "UPDATE webhooks SET failing_since = coalesce(failing_since, ?2) WHERE id = ?1",
@@ -477,6 +511,27 @@ impl WebhookStore for SqliteWebhooks {
                 ))?;
                 let rows = stmt.query_map(rusqlite::params_from_iter(args), attempt_row)?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn delivery_state(&self, delivery_id: &str, job_id: &str) -> Result<DeliveryState> {
+        let (delivery_id, job_id) = (delivery_id.to_string(), job_id.to_string());
+        self.db
+            .read(move |tx| {
+                // One snapshot, one trip to the blocking pool, no row bodies decoded.
+                Ok(tx
+                    .prepare_cached(
+                        "SELECT coalesce(max(status = 'delivered'), 0),
+                                coalesce(sum(job_id IS ?2), 0)
+                         FROM webhook_deliveries WHERE id = ?1",
+                    )?
+                    .query_row(params![delivery_id, job_id], |r| {
+                        Ok(DeliveryState {
+                            delivered: r.get::<_, i64>(0)? != 0,
+                            job_attempts: r.get::<_, i64>(1)? as u32,
+                        })
+                    })?)
             })
             .await
     }
