@@ -55,6 +55,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "webhooks",
         sql: include_str!("migrations/004_webhooks.sql"),
     },
+    Migration {
+        version: 6,
+        name: "webhook_deliveries_rowid",
+        sql: include_str!("migrations/006_webhook_deliveries_rowid.sql"),
+    },
 ];
 
 /// Idle read connections kept open for reuse.
