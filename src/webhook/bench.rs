@@ -575,6 +575,17 @@ pub async fn run(
     daemon.stop().await;
     stop_receiver.cancel();
     let _ = serving.await;
+    // The jobs of the run go with it (the Redis may serve several runs).
+    for q in [
+        &settings.emit.domain_queue,
+        &settings.webhooks.queue,
+        &settings.daemon.retry_queue,
+    ] {
+        let _ = producer.queues.drain(q, true).await;
+        for state in crate::queue::JobState::ALL {
+            let _ = producer.queues.clean(q, state, Duration::ZERO, None).await;
+        }
+    }
     let (received, seconds, burst, steady) = result?;
 
     let report = WebhookBenchReport {
