@@ -13,7 +13,9 @@
 //! - [`DeliveryWorker`] runs delivery jobs in the daemon: it records each attempt, retries
 //!   through the queue's delayed retry on the endpoint's `retryConfig` (honouring
 //!   Retry-After), disables endpoints that answer 410 Gone or fail for days, and turns an
-//!   exhausted delivery into a dead letter that `dlq replay` sends again.
+//!   exhausted delivery into a dead letter that `dlq replay` sends again. A job's first
+//!   run asks the store nothing but its endpoint, and takes even that from the worker's
+//!   copy when the copy is the version the job was fanned out with (see `ENDPOINT_FRESH`).
 //!
 //! At-least-once: a crash after the receiver answered but before the attempt was recorded
 //! sends the delivery again, with the same delivery id, for the receiver to dedupe.
