@@ -542,7 +542,7 @@ _slotbase() {
             return 0
             ;;
         slotbase__subcmd__bench)
-            opts="-v -h -V --backend --jobs --concurrency --batch --samples --bull-peer --json --config --redis --prefix --db --verbose --help --version"
+            opts="-v -h -V --backend --jobs --concurrency --batch --samples --bull-peer --json --webhooks --webhook-events --webhook-endpoints --webhook-rate --webhook-seconds --webhook-concurrency --config --redis --prefix --db --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -569,6 +569,26 @@ _slotbase() {
                     return 0
                     ;;
                 --bull-peer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-endpoints)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --webhook-concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -698,11 +698,17 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l concurrency 
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l batch -d 'Jobs per claim and per complete in the batched phase' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l samples -d 'Samples for the idle-latency phase' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l bull-peer -d 'Also run real Bull with this script (benches/bull-peer.js; needs node and `npm ci --prefix tests/interop`), on the same Redis' -r -F
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-events -d 'Events in the throughput phase (each is delivered to every endpoint)' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-endpoints -d 'Endpoints subscribed to the benchmark\'s events' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-rate -d 'Deliveries per second offered in the latency phase' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-seconds -d 'Length of the latency phase, in seconds' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-concurrency -d 'Override webhooks.concurrency of the daemon under test' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l config -d 'Config file (default: $SLOTBASE_CONFIG, ./slotbase.toml, /etc/slotbase/config.toml)' -r -F
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l redis -d 'Use Redis queues in Bull v4\'s layout at this URL (overrides redis.url)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l prefix -d 'Bull key prefix (overrides redis.prefix)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l db -d 'The embedded SQLite file (overrides store.path)' -r -F
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l json -d 'Print JSON'
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhooks -d 'Measure webhook delivery end to end through a daemon and a signature-checking receiver instead of the queue'
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug)'
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -s h -l help -d 'Print help'
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -s V -l version -d 'Print version'

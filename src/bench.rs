@@ -53,6 +53,8 @@ pub struct BenchArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub webhooks: crate::webhook::bench::WebhookBenchArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -266,6 +268,9 @@ async fn cleanup(q: &dyn QueueBackend, queue: &str) {
 }
 
 pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
+    if args.webhooks.webhooks {
+        return crate::webhook::bench::run(ctx, args.backend, args.json, &args.webhooks).await;
+    }
     anyhow::ensure!(args.jobs > 0, "--jobs must be at least 1");
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     anyhow::ensure!(args.concurrency > 0, "--concurrency must be at least 1");

@@ -327,7 +327,10 @@ mod consume {
         let d = &shared.settings.daemon;
         let w = &shared.settings.webhooks;
         let opts = WorkerOptions {
-            concurrency: w.concurrency,
+            // Twice as many jobs as requests in flight: while `webhooks.concurrency`
+            // requests are on the wire (the sender's own limit), the next jobs are
+            // already claimed and prepared, and finished ones are being recorded.
+            concurrency: w.concurrency.saturating_mul(2),
             // Locks are renewed while a delivery runs, so the lease need not cover the timeout.
             lease: Duration::from_millis(d.lease_ms),
             block: Duration::from_secs(1),

@@ -60,6 +60,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "event_seq",
         sql: include_str!("migrations/005_event_seq.sql"),
     },
+    Migration {
+        version: 6,
+        name: "webhook_deliveries_rowid",
+        sql: include_str!("migrations/006_webhook_deliveries_rowid.sql"),
+    },
 ];
 
 /// Idle read connections kept open for reuse. A busy daemon has about as many reads in

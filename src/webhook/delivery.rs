@@ -13,11 +13,14 @@
 //! - [`DeliveryWorker`] runs delivery jobs in the daemon: it records each attempt, retries
 //!   through the queue's delayed retry on the endpoint's `retryConfig` (honouring
 //!   Retry-After), disables endpoints that answer 410 Gone or fail for days, and turns an
-//!   exhausted delivery into a dead letter that `dlq replay` sends again.
+//!   exhausted delivery into a dead letter that `dlq replay` sends again. A job's first
+//!   run asks the store nothing but its endpoint, and takes even that from the worker's
+//!   copy when the copy is the version the job was fanned out with (see `ENDPOINT_FRESH`).
 //!
 //! At-least-once: a crash after the receiver answered but before the attempt was recorded
 //! sends the delivery again, with the same delivery id, for the receiver to dedupe.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::sync::{Arc, Mutex};
@@ -31,7 +34,7 @@ use super::endpoint::{AuthType, Endpoint, delivery_id, mask};
 use super::mapping;
 use super::signing;
 use super::ssrf::{Blocked, GuardedResolver, Policy};
-use super::store::{AttemptFilter, NewAttempt, WebhookStore};
+use super::store::{AttemptFilter, DeliveryState, NewAttempt, WebhookStore};
 use crate::daemon::handlers::{EventCtx, HandlerError};
 use crate::daemon::retry::RetryPolicy;
 use crate::metrics::{self, Metrics};
@@ -54,6 +57,16 @@ const DEFER_BUDGET: u32 = 10_000;
 /// How long a job waits for its endpoint's lane before stepping aside.
 const LANE_WAIT: Duration = Duration::from_millis(200);
 
+/// Idle keep-alive connections the sender keeps at least, all hosts together.
+const IDLE_CONNECTIONS: usize = 64;
+
+/// How long the worker's copy of an endpoint may answer for the store. A copy is used
+/// only for a job's first run and only if it is the version the job was fanned out
+/// with, so a change made before the fan-out is always seen; one made after it (an
+/// operator disabling the endpoint while its deliveries wait in the queue) reaches the
+/// worker within this time, as if those deliveries had already been in flight.
+const ENDPOINT_FRESH: Duration = Duration::from_secs(1);
+
 /// The handler name dead letters of an endpoint's deliveries carry; `dlq replay` runs it.
 pub fn handler_name(endpoint_id: &str) -> String {
     format!("webhook:{endpoint_id}")
@@ -71,6 +84,11 @@ pub struct DeliveryJob {
     pub queue: String,
     /// `scheduled` or `replay`.
     pub trigger: String,
+    /// The endpoint's `updated_at` when the event was fanned out: a worker may use its
+    /// copy of the endpoint only if it is that version (jobs queued by older releases
+    /// carry none and always read the endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_version: Option<i64>,
 }
 
 /// The `webhook` handler: one delivery job per active endpoint of the event's facility
@@ -106,8 +124,13 @@ pub async fn fan_out(
             None => Vec::new(),
         },
     };
-    let mut effects = Vec::new();
-    for e in targets {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One queue call for the whole fan-out: an event's deliveries go out together.
+    let mut jobs = Vec::with_capacity(targets.len());
+    let mut effects = Vec::with_capacity(targets.len());
+    for e in &targets {
         let id = delivery_id(&ev.id, &e.id);
         let (job_id, trigger) = match (only, replay_of) {
             (Some(_), Some(r)) => (format!("{id}-replay-{r}"), "replay"),
@@ -120,41 +143,51 @@ pub async fn fan_out(
             event: ev.envelope.clone(),
             queue: origin_queue.to_string(),
             trigger: trigger.into(),
+            endpoint_version: Some(e.updated_at),
         };
-        queues
-            .add(
-                &settings.webhooks.queue,
-                vec![NewJob {
-                    name: JOB_NAME.into(),
-                    data: serde_json::to_string(&job).unwrap_or_default(),
-                    opts: JobOptions {
-                        job_id: Some(job_id.clone()),
-                        attempts: e.retry_config.max_retries + 1 + DEFER_BUDGET,
-                        ..JobOptions::default()
-                    },
-                }],
-            )
-            .await
-            .map_err(|err| {
-                HandlerError::Transient(format!(
-                    "queueing the delivery to {} on {}: {err}",
-                    e.id, settings.webhooks.queue
-                ))
-            })?;
+        jobs.push(NewJob {
+            name: JOB_NAME.into(),
+            data: serde_json::to_string(&job).unwrap_or_default(),
+            opts: JobOptions {
+                job_id: Some(job_id.clone()),
+                attempts: e.retry_config.max_retries + 1 + DEFER_BUDGET,
+                ..JobOptions::default()
+            },
+        });
         effects.push(Effect::Forwarded {
             queue: settings.webhooks.queue.clone(),
             job_id,
         });
     }
+    queues
+        .add(&settings.webhooks.queue, jobs)
+        .await
+        .map_err(|err| {
+            let ids: Vec<&str> = targets.iter().map(|e| e.id.as_str()).collect();
+            HandlerError::Transient(format!(
+                "queueing the deliveries to {} on {}: {err}",
+                ids.join(", "),
+                settings.webhooks.queue
+            ))
+        })?;
     Ok(effects)
 }
 
 /// The event as a DomainEvent: as received when it is one; a legacy event
 /// (`{eventType, eventId, timestamp, data}`) gets the domain envelope around its data.
 pub fn to_domain(event: &Value) -> Value {
+    domain_of(event).into_owned()
+}
+
+/// [`to_domain`] without copying an event that already is a DomainEvent.
+fn domain_of(event: &Value) -> Cow<'_, Value> {
     if event.get("type").is_some() {
-        return event.clone();
+        return Cow::Borrowed(event);
     }
+    Cow::Owned(legacy_to_domain(event))
+}
+
+fn legacy_to_domain(event: &Value) -> Value {
     let s = |k: &str| event.get(k).cloned().unwrap_or(Value::Null);
     let data = s("data");
     let mut out = json!({
@@ -191,9 +224,12 @@ pub struct Prepared {
 
 /// Render the body of `event` for `endpoint` (the mapping, or the DomainEvent itself).
 pub fn render_body(endpoint: &Endpoint, event: &Value) -> Result<String, String> {
-    let domain = to_domain(event);
+    render_domain(endpoint, &domain_of(event))
+}
+
+fn render_domain(endpoint: &Endpoint, domain: &Value) -> Result<String, String> {
     match &endpoint.payload_mapping {
-        Some(m) => mapping::render(m, &domain)
+        Some(m) => mapping::render(m, domain)
             .map(|v| v.to_string())
             .map_err(|e| format!("payload mapping: {e}")),
         None => Ok(domain.to_string()),
@@ -208,20 +244,23 @@ pub fn prepare(
     url: Option<&str>,
     now: i64,
 ) -> Result<Prepared, String> {
-    let body = render_body(endpoint, event)?;
-    let domain = to_domain(event);
-    let text = |k: &str| {
-        domain
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    prepare_domain(endpoint, &domain_of(event), delivery_id, url, now)
+}
+
+/// [`prepare`] for an event already in its domain form.
+fn prepare_domain(
+    endpoint: &Endpoint,
+    domain: &Value,
+    delivery_id: &str,
+    url: Option<&str>,
+    now: i64,
+) -> Result<Prepared, String> {
+    let body = render_domain(endpoint, domain)?;
     prepare_body(
         endpoint,
         body,
-        &text("id"),
-        &text("type"),
+        &str_field(domain, "id"),
+        &str_field(domain, "type"),
         delivery_id,
         url,
         now,
@@ -369,6 +408,11 @@ impl Sender {
             .http_status_as_error(false)
             // An environment proxy would resolve the target itself, out of the guard's reach.
             .proxy(None)
+            // Keep a connection for every delivery that may be in flight, even when all
+            // endpoints live on one host: ureq's default (3 per host) makes a busy
+            // receiver pay a new TCP (and TLS) handshake for most deliveries.
+            .max_idle_connections(cfg.concurrency.max(IDLE_CONNECTIONS))
+            .max_idle_connections_per_host(cfg.concurrency.max(1))
             .build();
         let agent = ureq::Agent::with_parts(
             config,
@@ -385,14 +429,27 @@ impl Sender {
 
     /// Send one attempt off the runtime; never fails, the outcome says what happened.
     pub async fn send(self: &Arc<Self>, req: &Prepared) -> Outcome {
+        self.send_owned(req.clone()).await.1
+    }
+
+    /// [`Sender::send`] without copying the request: it comes back with the outcome.
+    pub async fn send_owned(self: &Arc<Self>, req: Prepared) -> (Option<Prepared>, Outcome) {
         let _permit = self.permits.clone().acquire_owned().await;
-        let (me, req) = (self.clone(), req.clone());
-        match tokio::task::spawn_blocking(move || me.send_blocking(&req)).await {
-            Ok(o) => o,
-            Err(e) => Outcome {
-                error: Some(format!("the sending thread failed: {e}")),
-                ..Outcome::default()
-            },
+        let me = self.clone();
+        match tokio::task::spawn_blocking(move || {
+            let o = me.send_blocking(&req);
+            (req, o)
+        })
+        .await
+        {
+            Ok((req, o)) => (Some(req), o),
+            Err(e) => (
+                None,
+                Outcome {
+                    error: Some(format!("the sending thread failed: {e}")),
+                    ..Outcome::default()
+                },
+            ),
         }
     }
 
@@ -510,6 +567,8 @@ pub struct DeliveryWorker {
     pub metrics: Arc<Metrics>,
     pub sender: Arc<Sender>,
     lanes: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Endpoints as last read, with when: see [`ENDPOINT_FRESH`].
+    endpoints: Mutex<HashMap<String, (Arc<Endpoint>, Instant)>>,
 }
 
 impl DeliveryWorker {
@@ -532,7 +591,52 @@ impl DeliveryWorker {
             metrics,
             sender,
             lanes: Mutex::new(HashMap::new()),
+            endpoints: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The endpoint of a delivery: the worker's copy when `first_run` and it is still
+    /// the fanned-out `version` and fresh, else read from the store.
+    async fn endpoint(
+        &self,
+        id: &str,
+        version: Option<i64>,
+        first_run: bool,
+    ) -> crate::store::Result<Option<Arc<Endpoint>>> {
+        if first_run && let Some(version) = version {
+            let cached = self
+                .endpoints
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(id)
+                .cloned();
+            if let Some((e, read_at)) = cached
+                && e.updated_at == version
+                && read_at.elapsed() < ENDPOINT_FRESH
+            {
+                return Ok(Some(e));
+            }
+        }
+        let read_at = Instant::now();
+        let found = self.webhooks.endpoint(id).await?.map(Arc::new);
+        let mut cache = self.endpoints.lock().unwrap_or_else(|e| e.into_inner());
+        match &found {
+            Some(e) => {
+                cache.insert(id.to_string(), (e.clone(), read_at));
+            }
+            None => {
+                cache.remove(id);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Forget the copy of an endpoint this worker just changed.
+    fn forget_endpoint(&self, id: &str) {
+        self.endpoints
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
     }
 
     fn lane(&self, endpoint_id: &str) -> Arc<Semaphore> {
@@ -561,9 +665,14 @@ impl DeliveryWorker {
         };
         let dj: DeliveryJob = serde_json::from_str(&job.data)
             .map_err(|e| never(format!("unreadable delivery job: {e}")))?;
+        // A scheduled job on its first run (never failed, never recovered from a stalled
+        // worker) has made no attempt, and its delivery was fanned out once (the
+        // processor's effect key), so nothing can have delivered it yet: the store needs
+        // asking only on later runs.
+        let first_run =
+            dj.trigger == "scheduled" && job.attempts_made == 0 && job.stalled_counter == 0;
         let Some(endpoint) = self
-            .webhooks
-            .endpoint(&dj.webhook_id)
+            .endpoint(&dj.webhook_id, dj.endpoint_version, first_run)
             .await
             .map_err(|e| transient(e.to_string()))?
         else {
@@ -579,17 +688,15 @@ impl DeliveryWorker {
             })
             .to_string());
         }
-        let delivered = self
-            .webhooks
-            .attempts(&AttemptFilter {
-                delivery_id: Some(dj.delivery_id.clone()),
-                status: Some("delivered".into()),
-                limit: 1,
-                ..AttemptFilter::default()
-            })
-            .await
-            .map_err(|e| transient(e.to_string()))?;
-        if !delivered.is_empty() && dj.trigger != "replay" {
+        let state = if first_run {
+            DeliveryState::default()
+        } else {
+            self.webhooks
+                .delivery_state(&dj.delivery_id, &job.id)
+                .await
+                .map_err(|e| transient(e.to_string()))?
+        };
+        if state.delivered && dj.trigger != "replay" {
             return Ok(
                 json!({"deliveryId": dj.delivery_id, "skipped": "already delivered"}).to_string(),
             );
@@ -611,44 +718,36 @@ impl DeliveryWorker {
             });
         };
 
-        let prior = self
-            .webhooks
-            .attempts(&AttemptFilter {
-                delivery_id: Some(dj.delivery_id.clone()),
-                job_id: Some(job.id.clone()),
-                ..AttemptFilter::default()
-            })
-            .await
-            .map_err(|e| transient(e.to_string()))?
-            .len() as u32;
-        let n = prior + 1;
+        let n = state.job_attempts + 1;
         let max_attempts = endpoint.retry_config.max_retries + 1;
         let started_at = now_ms();
         let now = started_at / 1000;
-        let domain = to_domain(&dj.event);
-        let (prepared, outcome) = match prepare(&endpoint, &dj.event, &dj.delivery_id, None, now) {
-            Ok(p) => {
-                let o = self.sender.send(&p).await;
-                (p, o)
-            }
-            Err(e) => {
-                let p = Prepared {
-                    url: endpoint.url.clone(),
-                    method: endpoint.method.as_str().into(),
-                    headers: vec![],
-                    recorded_headers: vec![],
-                    body: String::new(),
-                    event_id: str_field(&domain, "id"),
-                    event_type: str_field(&domain, "type"),
-                };
-                let o = Outcome {
-                    error: Some(e),
-                    blocked: true,
-                    ..Outcome::default()
-                };
-                (p, o)
-            }
+        let domain = domain_of(&dj.event);
+        let unsent = |e: Option<String>| {
+            let p = Prepared {
+                url: endpoint.url.clone(),
+                method: endpoint.method.as_str().into(),
+                headers: vec![],
+                recorded_headers: vec![],
+                body: String::new(),
+                event_id: str_field(&domain, "id"),
+                event_type: str_field(&domain, "type"),
+            };
+            let o = Outcome {
+                blocked: e.is_some(),
+                error: Some(e.unwrap_or_else(|| "the sending thread failed".into())),
+                ..Outcome::default()
+            };
+            (p, o)
         };
+        let (prepared, mut outcome) =
+            match prepare_domain(&endpoint, &domain, &dj.delivery_id, None, now) {
+                Ok(p) => match self.sender.send_owned(p).await {
+                    (Some(p), o) => (p, o),
+                    (None, o) => (unsent(None).0, o),
+                },
+                Err(e) => unsent(Some(e)),
+            };
         let gone = outcome.status == Some(410);
         let retryable = !outcome.delivered() && !outcome.blocked && !gone;
         let status = if outcome.delivered() {
@@ -668,15 +767,15 @@ impl DeliveryWorker {
                 NewAttempt {
                     delivery_id: dj.delivery_id.clone(),
                     webhook_id: endpoint.id.clone(),
-                    event_id: prepared.event_id.clone(),
-                    event_type: prepared.event_type.clone(),
+                    event_id: prepared.event_id,
+                    event_type: prepared.event_type,
                     url: prepared.url.clone(),
-                    method: prepared.method.clone(),
-                    headers: prepared.recorded_headers.clone(),
-                    payload: prepared.body.clone(),
+                    method: prepared.method,
+                    headers: prepared.recorded_headers,
+                    payload: prepared.body,
                     response_status: outcome.status,
-                    response_headers: outcome.headers.clone(),
-                    response_body: outcome.body.clone(),
+                    response_headers: std::mem::take(&mut outcome.headers),
+                    response_body: outcome.body.take(),
                     at: started_at,
                     next_retry_at: delay.map(|d| now_ms() + d.as_millis() as i64),
                     status: status.into(),
@@ -699,6 +798,7 @@ impl DeliveryWorker {
             &[("endpoint", &endpoint.id), ("outcome", status)],
         );
         if let Some(reason) = &recorded.disabled {
+            self.forget_endpoint(&endpoint.id);
             tracing::warn!(endpoint = %endpoint.id, reason = %reason, "webhook endpoint auto-disabled");
         }
         if gone {
@@ -711,6 +811,7 @@ impl DeliveryWorker {
                 .set_active(&endpoint.id, false, Some(&reason))
                 .await
                 .map_err(|e| transient(e.to_string()))?;
+            self.forget_endpoint(&endpoint.id);
             tracing::warn!(endpoint = %endpoint.id, "webhook endpoint disabled: 410 Gone");
         }
         let error = outcome.error.clone().unwrap_or_default();

@@ -12,7 +12,9 @@
 //! - [`ssrf`]: the connect-time guard against private and internal addresses.
 //! - [`delivery`]: fan-out of an event to its endpoints, the HTTP attempt, and the daemon's
 //!   delivery worker with retries, dead letters and auto-disable.
+//! - [`bench`]: `bench --webhooks`, delivery measured end to end through a real daemon.
 
+pub mod bench;
 pub mod delivery;
 pub mod endpoint;
 pub mod mapping;

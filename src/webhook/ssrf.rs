@@ -6,9 +6,16 @@
 //! address connected to: a name that resolves to a public address when validated and to
 //! 10.0.0.5 when delivered (DNS rebinding) is still refused. IPv4-mapped IPv6 addresses
 //! (`::ffff:127.0.0.1`) are canonicalised to IPv4 first, or they would slip through.
+//!
+//! ureq resolves the host before every request, pooled connection or not, and with a
+//! timeout set its resolver starts a thread for each lookup. So an IP-literal host is
+//! read directly, and a name's addresses are remembered for [`NAME_TTL`]: the guard
+//! still filters them on every request.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
@@ -200,11 +207,19 @@ pub struct Blocked {
     pub reasons: Vec<String>,
 }
 
+/// How long the addresses a name resolved to are reused.
+pub const NAME_TTL: Duration = Duration::from_secs(2);
+
+/// Names remembered at most; beyond, the memory starts afresh.
+const NAMES_KEPT: usize = 1024;
+
 /// ureq's default resolver, with the policy applied to what it returns.
 #[derive(Debug)]
 pub struct GuardedResolver {
     inner: DefaultResolver,
     policy: Arc<Policy>,
+    /// `host:port` → its addresses (before the policy) and when they were looked up.
+    names: Mutex<HashMap<String, (Vec<SocketAddr>, Instant)>>,
 }
 
 impl GuardedResolver {
@@ -212,7 +227,50 @@ impl GuardedResolver {
         GuardedResolver {
             inner: DefaultResolver::default(),
             policy,
+            names: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Every address `uri` may connect to, before the policy.
+    fn addresses(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<Vec<SocketAddr>, ureq::Error> {
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("http") => Some(80),
+            Some("https") => Some(443),
+            _ => None,
+        });
+        let host = uri.host().unwrap_or("");
+        let literal = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        if let (Some(port), Ok(ip)) = (port, literal.parse::<IpAddr>()) {
+            return Ok(vec![SocketAddr::new(ip, port)]);
+        }
+        let key = format!("{host}:{}", port.unwrap_or(0));
+        let lock = || self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((addrs, at)) = lock().get(&key)
+            && at.elapsed() < NAME_TTL
+        {
+            return Ok(addrs.clone());
+        }
+        let at = Instant::now();
+        let addrs: Vec<SocketAddr> = self
+            .inner
+            .resolve(uri, config, timeout)?
+            .iter()
+            .copied()
+            .collect();
+        let mut names = lock();
+        if names.len() >= NAMES_KEPT {
+            names.clear();
+        }
+        names.insert(key, (addrs.clone(), at));
+        Ok(addrs)
     }
 }
 
@@ -223,9 +281,8 @@ impl Resolver for GuardedResolver {
         config: &ureq::config::Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let all = self.addresses(uri, config, timeout)?;
         let host = uri.host().unwrap_or("").to_string();
-        let all: Vec<SocketAddr> = addrs.iter().copied().collect();
         let kept = self
             .policy
             .filter(&host, &all)
@@ -233,7 +290,15 @@ impl Resolver for GuardedResolver {
         let mut out = self.empty();
         for a in kept {
             // Connect to the canonical form: an IPv4-mapped address is an IPv4 peer.
-            out.push(SocketAddr::new(a.ip().to_canonical(), a.port()));
+            if out
+                .try_push(SocketAddr::new(a.ip().to_canonical(), a.port()))
+                .is_err()
+            {
+                break;
+            }
+        }
+        if out.is_empty() {
+            return Err(ureq::Error::HostNotFound);
         }
         Ok(out)
     }
@@ -301,6 +366,36 @@ mod tests {
             .filter("x", &[addr("10.0.0.7:443"), addr("93.184.216.34:443")])
             .unwrap();
         assert_eq!(kept, vec![addr("93.184.216.34:443")]);
+    }
+
+    #[test]
+    fn ip_literals_are_read_without_a_lookup_and_still_checked() {
+        let r = GuardedResolver::new(Arc::new(Policy::default()));
+        let config = ureq::config::Config::default();
+        let resolve = |url: &str| {
+            let uri: ureq::http::Uri = url.parse().unwrap();
+            r.resolve(&uri, &config, NextTimeout::default())
+                .map(|a| a.to_vec())
+        };
+        assert_eq!(
+            resolve("https://93.184.216.34/h").unwrap(),
+            vec![addr("93.184.216.34:443")]
+        );
+        assert_eq!(
+            resolve("http://[2606:4700::1111]:8080/h").unwrap(),
+            vec![addr("[2606:4700::1111]:8080")]
+        );
+        for url in [
+            "http://127.0.0.1:9/h",
+            "http://[::1]/h",
+            "http://[::ffff:10.0.0.1]/h",
+        ] {
+            let err = resolve(url).unwrap_err();
+            assert!(
+                matches!(&err, ureq::Error::Other(e) if e.downcast_ref::<Blocked>().is_some()),
+                "{url}: {err}"
+            );
+        }
     }
 
     #[test]

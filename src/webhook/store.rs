@@ -132,6 +132,36 @@ pub trait WebhookStore: Send + Sync {
     ) -> Result<Recorded>;
     /// Attempts, newest first.
     async fn attempts(&self, f: &AttemptFilter) -> Result<Vec<Attempt>>;
+    /// Where a delivery stands before another attempt: whether any attempt of it was
+    /// delivered, and how many attempts the queue job `job_id` has made.
+    async fn delivery_state(&self, delivery_id: &str, job_id: &str) -> Result<DeliveryState> {
+        let delivered = self
+            .attempts(&AttemptFilter {
+                delivery_id: Some(delivery_id.to_string()),
+                status: Some("delivered".into()),
+                limit: 1,
+                ..AttemptFilter::default()
+            })
+            .await?;
+        let by_job = self
+            .attempts(&AttemptFilter {
+                delivery_id: Some(delivery_id.to_string()),
+                job_id: Some(job_id.to_string()),
+                ..AttemptFilter::default()
+            })
+            .await?;
+        Ok(DeliveryState {
+            delivered: !delivered.is_empty(),
+            job_attempts: by_job.len() as u32,
+        })
+    }
+}
+
+/// See [`WebhookStore::delivery_state`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryState {
+    pub delivered: bool,
+    pub job_attempts: u32,
 }
 
 /// The SQLite implementation.
@@ -417,8 +447,12 @@ impl WebhookStore for SqliteWebhooks {
                 ])?;
                 let mut disabled = None;
                 if a.status == "delivered" {
-                    tx.prepare_cached("UPDATE webhooks SET failing_since = NULL WHERE id = ?1")?
-                        .execute([&a.webhook_id])?;
+                    // Most successes follow successes: leave the row (and its page) alone.
+                    tx.prepare_cached(
+                        "UPDATE webhooks SET failing_since = NULL
+                         WHERE id = ?1 AND failing_since IS NOT NULL",
+                    )?
+                    .execute([&a.webhook_id])?;
                 } else {
                     tx.prepare_cached(
                         "UPDATE webhooks SET failing_since = coalesce(failing_since, ?2) WHERE id = ?1",
@@ -477,6 +511,27 @@ impl WebhookStore for SqliteWebhooks {
                 ))?;
                 let rows = stmt.query_map(rusqlite::params_from_iter(args), attempt_row)?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await
+    }
+
+    async fn delivery_state(&self, delivery_id: &str, job_id: &str) -> Result<DeliveryState> {
+        let (delivery_id, job_id) = (delivery_id.to_string(), job_id.to_string());
+        self.db
+            .read(move |tx| {
+                // One snapshot, one trip to the blocking pool, no row bodies decoded.
+                Ok(tx
+                    .prepare_cached(
+                        "SELECT coalesce(max(status = 'delivered'), 0),
+                                coalesce(sum(job_id IS ?2), 0)
+                         FROM webhook_deliveries WHERE id = ?1",
+                    )?
+                    .query_row(params![delivery_id, job_id], |r| {
+                        Ok(DeliveryState {
+                            delivered: r.get::<_, i64>(0)? != 0,
+                            job_attempts: r.get::<_, i64>(1)? as u32,
+                        })
+                    })?)
             })
             .await
     }
@@ -584,5 +639,118 @@ mod tests {
         ws.set_active("wh_1", true, None).await.unwrap();
         let e = ws.endpoint("wh_1").await.unwrap().unwrap();
         assert!(e.is_active && e.disabled_reason.is_none() && e.failing_since.is_none());
+    }
+
+    #[tokio::test]
+    async fn delivery_state_counts_the_jobs_attempts_and_sees_a_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        let ws = SqliteWebhooks::new(db);
+        ws.create_endpoint(&endpoint("wh_1")).await.unwrap();
+        assert_eq!(
+            ws.delivery_state("d1", "job-a").await.unwrap(),
+            DeliveryState::default()
+        );
+        let by = |job: Option<&str>, at: i64, status: &str| NewAttempt {
+            job_id: job.map(str::to_string),
+            ..attempt("d1", at, status)
+        };
+        ws.record_attempt(by(Some("job-a"), 1, "retrying"), None)
+            .await
+            .unwrap();
+        ws.record_attempt(by(Some("job-a"), 2, "retrying"), None)
+            .await
+            .unwrap();
+        // An attempt from the command line belongs to no job.
+        ws.record_attempt(by(None, 3, "retrying"), None)
+            .await
+            .unwrap();
+        let state = ws.delivery_state("d1", "job-a").await.unwrap();
+        assert_eq!(
+            state,
+            DeliveryState {
+                delivered: false,
+                job_attempts: 2
+            }
+        );
+        ws.record_attempt(by(Some("job-b"), 4, "delivered"), None)
+            .await
+            .unwrap();
+        let state = ws.delivery_state("d1", "job-b").await.unwrap();
+        assert_eq!(
+            state,
+            DeliveryState {
+                delivered: true,
+                job_attempts: 1
+            }
+        );
+        assert!(!ws.delivery_state("d2", "job-b").await.unwrap().delivered);
+    }
+
+    #[tokio::test]
+    async fn attempts_recorded_before_the_rowid_table_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // A file as the release before it left it: schema steps 1 to 4, one attempt.
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in [
+                include_str!("../db/migrations/001_queue.sql"),
+                include_str!("../db/migrations/002_store.sql"),
+                include_str!("../db/migrations/003_queue_counts.sql"),
+                include_str!("../db/migrations/004_webhooks.sql"),
+            ] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 4).unwrap();
+            conn.execute(
+                &format!(
+                    "INSERT INTO webhook_deliveries ({ATTEMPT_COLUMNS}) VALUES
+                     ('d1', 1, 'wh_1', 'evt', 'booking.confirmed', 'https://example.com/h',
+                      'POST', '{{}}', '{{\"a\":1}}', 500, '{{}}', 'no', 10, 10, 20,
+                      'retrying', 'HTTP 500 from the receiver', 3, 'scheduled', 'job-a')"
+                ),
+                [],
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path, std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        let ws = SqliteWebhooks::new(db);
+        let old = ws.attempts(&AttemptFilter::default()).await.unwrap();
+        assert_eq!(old.len(), 1);
+        assert_eq!(
+            (
+                old[0].attempt,
+                old[0].new.payload.as_str(),
+                old[0].new.next_retry_at
+            ),
+            (1, "{\"a\":1}", Some(20))
+        );
+        // Numbering carries on, and (id, attempt) stays unique.
+        ws.create_endpoint(&endpoint("wh_1")).await.unwrap();
+        let r = ws
+            .record_attempt(attempt("d1", 30, "delivered"), None)
+            .await
+            .unwrap();
+        assert_eq!(r.attempt, 2);
+        let dup = ws
+            .db
+            .write(|tx| {
+                tx.execute(
+                    "INSERT INTO webhook_deliveries (id, attempt, webhook_id, event_id, event_type,
+                       url, method, headers, payload, first_attempt_at, last_attempt_at, status,
+                       trigger)
+                     VALUES ('d1', 2, 'wh_1', 'e', 't', 'u', 'POST', '{}', '', 1, 1, 'failed',
+                       'manual')",
+                    [],
+                )
+                .map_err(crate::store::StoreError::from)
+            })
+            .await;
+        assert!(dup.is_err(), "a second attempt 2 of d1 must be refused");
     }
 }
