@@ -257,6 +257,21 @@ fn event_json(id: &str, val: &str) -> String {
     serde_json::json!({ "jobId": id, "val": val }).to_string()
 }
 
+/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`.
+fn claimed_jobs(reply: Value, now: i64) -> Vec<Job> {
+    let items = as_array(reply);
+    let mut jobs = Vec::with_capacity(items.len() / 2);
+    let mut it = items.into_iter();
+    while let (Some(id), Some(hash)) = (it.next(), it.next()) {
+        let id = as_string(&id).unwrap_or_default();
+        let mut job = codec::job_from_hash(id, &as_pairs(hash));
+        job.processed_on = Some(now);
+        job.state = Some(JobState::Active);
+        jobs.push(job);
+    }
+    jobs
+}
+
 impl BullQueue {
     /// Connect to Redis at `url` (`redis://` or `rediss://`, password allowed) for
     /// queues under `prefix`. Fails fast with [`QueueError::Connect`] naming the URL
@@ -437,17 +452,7 @@ impl BullQueue {
             .arg(popped.unwrap_or(""))
             .invoke_async(&mut self.conn())
             .await;
-        let items = as_array(self.run(queue, r).await?);
-        let mut jobs = Vec::with_capacity(items.len() / 2);
-        let mut it = items.into_iter();
-        while let (Some(id), Some(hash)) = (it.next(), it.next()) {
-            let id = as_string(&id).unwrap_or_default();
-            let mut job = codec::job_from_hash(id, &as_pairs(hash));
-            job.processed_on = Some(now);
-            job.state = Some(JobState::Active);
-            jobs.push(job);
-        }
-        Ok(jobs)
+        Ok(claimed_jobs(self.run(queue, r).await?, now))
     }
 
     /// Fetch jobs' hashes in one pipelined round trip, skipping ids whose hash is gone.
@@ -781,23 +786,57 @@ impl QueueBackend for BullQueue {
         token: &str,
         done: &[(String, String)],
     ) -> Result<Vec<std::result::Result<(), FinishError>>> {
+        let (results, _) = self
+            .complete_and_claim(queue, token, done, Duration::from_secs(1), 0)
+            .await?;
+        Ok(results)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        queue: &str,
+        token: &str,
+        done: &[(String, String)],
+        lease: Duration,
+        max: usize,
+    ) -> Result<(Vec<std::result::Result<(), FinishError>>, Vec<Job>)> {
         let k = self.keys(queue);
         let mut out = Vec::with_capacity(done.len());
-        for chunk in done.chunks(BULK_BATCH) {
+        let mut jobs = Vec::new();
+        let chunks = done.chunks(BULK_BATCH);
+        let last = chunks.len().saturating_sub(1);
+        for (i, chunk) in chunks.enumerate() {
+            // Only the last call fetches, so that every completion is recorded first.
+            let fetch = if i == last { max } else { 0 };
+            let now = now_ms();
             let mut inv = COMPLETE.prepare_invoke();
             inv.key(k.key("active"))
                 .key(k.key("completed"))
                 .key(k.key("stalled"))
+                .key(k.key("wait"))
+                .key(k.key("priority"))
+                .key(k.key("meta-paused"))
+                .key(k.key("meta"))
                 .arg(&k.base)
                 .arg(token)
-                .arg(now_ms());
+                .arg(now)
+                .arg(ms(lease))
+                .arg(fetch);
             for (id, value) in chunk {
                 inv.arg(id).arg(value).arg(event_json(id, value));
             }
-            let r: redis::RedisResult<Vec<i64>> = inv.invoke_async(&mut self.conn()).await;
-            out.extend(self.run(queue, r).await?.into_iter().map(finish_code));
+            let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
+            let mut reply = as_array(self.run(queue, r).await?).into_iter();
+            let codes = reply.next().map(as_array).unwrap_or_default();
+            out.extend(codes.iter().map(|c| finish_code(as_int(c))));
+            if let Some(fetched) = reply.next() {
+                jobs.extend(claimed_jobs(fetched, now));
+            }
         }
-        Ok(out)
+        if done.is_empty() && max > 0 {
+            jobs = self.claim(queue, token, lease, max, None).await?;
+        }
+        Ok((out, jobs))
     }
 
     async fn fail(

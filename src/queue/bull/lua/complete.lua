@@ -1,9 +1,11 @@
--- moveToFinished into completed for a batch of jobs held by one token.
--- KEYS: 1 active, 2 completed, 3 stalled
--- ARGV: 1 base, 2 token, 3 now (finishedOn), then per job: id, returnvalue JSON,
---   completed event JSON
--- Returns per job 0 or Bull's code: -1 missing hash, -2 no lock, -6 other token,
--- -3 not in active.
+-- moveToFinished into completed for a batch of jobs held by one token, then, like
+-- Bull's moveToFinished with fetch-next, claim up to `fetch` more jobs for that token.
+-- KEYS: 1 active, 2 completed, 3 stalled, 4 wait, 5 priority, 6 meta-paused, 7 meta
+-- ARGV: 1 base, 2 token, 3 now (finishedOn, and processedOn of the jobs fetched),
+--   4 lock ms, 5 fetch (0 for none), then per job: id, returnvalue JSON, completed
+--   event JSON
+-- Returns {codes, fetched}: per job 0 or Bull's code (-1 missing hash, -2 no lock,
+-- -6 other token, -3 not in active), and the fetched jobs as move_to_active returns them.
 local base, token, now = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
 -- Lock DELs and stalled SREMs are gathered and sent once at the end: nothing else in
@@ -19,7 +21,7 @@ local function flush_scored()
     scored = {}
   end
 end
-for a = 4, #ARGV, 3 do
+for a = 6, #ARGV, 3 do
   local id = ARGV[a]
   local jk = base .. id
   local code = 0
@@ -70,4 +72,10 @@ end)
 chunked(unmarked, function(chunk)
   redis.call('SREM', KEYS[3], unpack(chunk))
 end)
-return out
+local fetched = {}
+local fetch = tonumber(ARGV[5])
+if fetch > 0 then
+  fetched = fetch_jobs({KEYS[4], KEYS[1], KEYS[5], KEYS[3], KEYS[6], KEYS[7]}, base, token,
+    ARGV[4], now, fetch, '', false)
+end
+return {out, fetched}
