@@ -222,22 +222,34 @@ fn as_array(v: Value) -> Vec<Value> {
     }
 }
 
+/// A reply value as owned text, reusing a bulk string's buffer when it is UTF-8.
+fn into_string(v: Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        other => as_string(&other),
+    }
+}
+
 /// HGETALL reply (flat array or RESP3 map) as field/value pairs.
 fn as_pairs(v: Value) -> Vec<(String, String)> {
     match v {
         Value::Map(m) => m
-            .iter()
-            .filter_map(|(k, v)| Some((as_string(k)?, as_string(v)?)))
+            .into_iter()
+            .filter_map(|(k, v)| Some((into_string(k)?, into_string(v)?)))
             .collect(),
         other => {
             let items = as_array(other);
-            items
-                .chunks(2)
-                .filter_map(|c| match c {
-                    [k, v] => Some((as_string(k)?, as_string(v)?)),
-                    _ => None,
-                })
-                .collect()
+            let mut pairs = Vec::with_capacity(items.len() / 2);
+            let mut it = items.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                if let (Some(k), Some(v)) = (into_string(k), into_string(v)) {
+                    pairs.push((k, v));
+                }
+            }
+            pairs
         }
     }
 }
@@ -254,7 +266,8 @@ fn finish_code(code: i64) -> std::result::Result<(), FinishError> {
 
 /// The `completed` / `failed` event payload Bull publishes: `val` is a JSON string.
 fn event_json(id: &str, val: &str) -> String {
-    serde_json::json!({ "jobId": id, "val": val }).to_string()
+    let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    format!(r#"{{"jobId":{},"val":{}}}"#, quote(id), quote(val))
 }
 
 /// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`.
@@ -263,8 +276,8 @@ fn claimed_jobs(reply: Value, now: i64) -> Vec<Job> {
     let mut jobs = Vec::with_capacity(items.len() / 2);
     let mut it = items.into_iter();
     while let (Some(id), Some(hash)) = (it.next(), it.next()) {
-        let id = as_string(&id).unwrap_or_default();
-        let mut job = codec::job_from_hash(id, &as_pairs(hash));
+        let id = into_string(id).unwrap_or_default();
+        let mut job = codec::job_from_hash(id, as_pairs(hash));
         job.processed_on = Some(now);
         job.state = Some(JobState::Active);
         jobs.push(job);
@@ -475,7 +488,7 @@ impl BullQueue {
                 if pairs.is_empty() {
                     return None;
                 }
-                let mut job = codec::job_from_hash(id, &pairs);
+                let mut job = codec::job_from_hash(id, pairs);
                 job.due_at = due;
                 Some(job)
             })
@@ -1164,7 +1177,7 @@ impl QueueBackend for BullQueue {
         if pairs.is_empty() {
             return Ok(None);
         }
-        let mut job = codec::job_from_hash(id.to_string(), &pairs);
+        let mut job = codec::job_from_hash(id.to_string(), pairs);
         // Bull's job.getState() order.
         job.state = if completed.is_some() {
             Some(JobState::Completed)
