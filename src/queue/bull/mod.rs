@@ -42,7 +42,7 @@
 
 mod codec;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
@@ -159,7 +159,14 @@ pub struct BullQueue {
     token: String,
     /// Idle blocking connections per queue, each already named for its queue.
     blocking: Mutex<HashMap<String, Vec<MultiplexedConnection>>>,
+    /// Job keys claimed here whose hash had no `removeOnComplete` rule and no debounce
+    /// id: completing them needs no read of `opts`. Only a hint (a job missing from it
+    /// is completed the general way), so it is simply cleared if it ever grows large.
+    plain: Mutex<HashSet<String>>,
 }
+
+/// Size at which the `plain` hint set is cleared (claims never finished here).
+const PLAIN_HINTS_MAX: usize = 100_000;
 
 fn is_auth_error(e: &RedisError) -> bool {
     let text = e.to_string();
@@ -270,17 +277,21 @@ fn event_json(id: &str, val: &str) -> String {
     format!(r#"{{"jobId":{},"val":{}}}"#, quote(id), quote(val))
 }
 
-/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`.
-fn claimed_jobs(reply: Value, now: i64) -> Vec<Job> {
+/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`, each with
+/// whether its hash has neither a `removeOnComplete` rule nor a debounce id.
+fn claimed_jobs(reply: Value, now: i64) -> Vec<(Job, bool)> {
     let items = as_array(reply);
     let mut jobs = Vec::with_capacity(items.len() / 2);
     let mut it = items.into_iter();
     while let (Some(id), Some(hash)) = (it.next(), it.next()) {
         let id = into_string(id).unwrap_or_default();
-        let mut job = codec::job_from_hash(id, as_pairs(hash));
+        let pairs = as_pairs(hash);
+        let has_deid = pairs.iter().any(|(f, _)| f == "deid");
+        let mut job = codec::job_from_hash(id, pairs);
         job.processed_on = Some(now);
         job.state = Some(JobState::Active);
-        jobs.push(job);
+        let plain = !has_deid && job.opts.remove_on_complete.is_none();
+        jobs.push((job, plain));
     }
     jobs
 }
@@ -325,6 +336,7 @@ impl BullQueue {
             location,
             token: uuid::Uuid::new_v4().to_string(),
             blocking: Mutex::new(HashMap::new()),
+            plain: Mutex::new(HashSet::new()),
         })
     }
 
@@ -465,7 +477,25 @@ impl BullQueue {
             .arg(popped.unwrap_or(""))
             .invoke_async(&mut self.conn())
             .await;
-        Ok(claimed_jobs(self.run(queue, r).await?, now))
+        let claimed = claimed_jobs(self.run(queue, r).await?, now);
+        Ok(self.note_claimed(&k, claimed))
+    }
+
+    /// Remember which claimed jobs are plain (see `plain`) and return the jobs.
+    fn note_claimed(&self, k: &Keys, claimed: Vec<(Job, bool)>) -> Vec<Job> {
+        let mut plain = self.plain.lock().expect("plain hints");
+        if plain.len() > PLAIN_HINTS_MAX {
+            plain.clear();
+        }
+        claimed
+            .into_iter()
+            .map(|(job, is_plain)| {
+                if is_plain {
+                    plain.insert(k.job(&job.id));
+                }
+                job
+            })
+            .collect()
     }
 
     /// Fetch jobs' hashes in one pipelined round trip, skipping ids whose hash is gone.
@@ -835,15 +865,20 @@ impl QueueBackend for BullQueue {
                 .arg(now)
                 .arg(ms(lease))
                 .arg(fetch);
-            for (id, value) in chunk {
-                inv.arg(id).arg(value).arg(event_json(id, value));
+            {
+                let mut plain = self.plain.lock().expect("plain hints");
+                for (id, value) in chunk {
+                    let hint = if plain.remove(&k.job(id)) { "1" } else { "" };
+                    inv.arg(id).arg(value).arg(event_json(id, value)).arg(hint);
+                }
             }
             let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
             let mut reply = as_array(self.run(queue, r).await?).into_iter();
             let codes = reply.next().map(as_array).unwrap_or_default();
             out.extend(codes.iter().map(|c| finish_code(as_int(c))));
             if let Some(fetched) = reply.next() {
-                jobs.extend(claimed_jobs(fetched, now));
+                let claimed = claimed_jobs(fetched, now);
+                jobs.extend(self.note_claimed(&k, claimed));
             }
         }
         if done.is_empty() && max > 0 {
@@ -861,6 +896,7 @@ impl QueueBackend for BullQueue {
     ) -> Result<std::result::Result<FailOutcome, FinishError>> {
         let k = self.keys(queue);
         let jk = k.job(id);
+        self.plain.lock().expect("plain hints").remove(&jk);
         // Bull decides retry vs final in the worker from the job it holds; we read the
         // same fields, decide, and let the script refuse (-7) if they changed meanwhile.
         for _ in 0..5 {
