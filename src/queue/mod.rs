@@ -392,6 +392,22 @@ pub trait QueueBackend: Send + Sync {
         done: &[(String, String)],
     ) -> Result<Vec<Result<(), FinishError>>>;
 
+    /// Complete claimed jobs, then claim up to `max` more for `token` without blocking:
+    /// what a worker does when results come in and slots free up. Backends that can do
+    /// both in one step (Bull's moveToFinished with fetch-next) override this.
+    async fn complete_and_claim(
+        &self,
+        queue: &str,
+        token: &str,
+        done: &[(String, String)],
+        lease: Duration,
+        max: usize,
+    ) -> Result<(Vec<Result<(), FinishError>>, Vec<Job>)> {
+        let results = self.complete(queue, token, done).await?;
+        let jobs = self.claim(queue, token, lease, max, None).await?;
+        Ok((results, jobs))
+    }
+
     /// Record a failed attempt of a claimed job: retry it (delayed by its backoff) or fail it.
     async fn fail(
         &self,

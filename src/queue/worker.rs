@@ -6,8 +6,10 @@
 //! locks of all its concurrent jobs. Its tasks:
 //! - a fetch loop that claims as many jobs as there are free slots, blocking on an empty
 //!   queue, and hands each to the handler;
-//! - a finisher that batches completions into one backend call (a job frees its
-//!   handler slot when its handler returns, so claims overlap those writes);
+//! - a finisher that batches completions into one backend call, which also claims as
+//!   many new jobs as the batch frees slots (Bull's moveToFinished with fetch-next), with
+//!   up to two such calls in flight so that Redis never waits for the worker. A job
+//!   holds its slot until its outcome is recorded, as in Bull;
 //! - lock renewal of every job in flight every `lease / 2`;
 //! - delayed-job promotion on a timer of at most `promote_every`, earlier when the next
 //!   delayed job is due sooner or a job of ours was scheduled for a retry;
@@ -20,14 +22,17 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use futures_util::FutureExt as _;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::{FailOutcome, Failure, Job, QueueBackend, Retry, StalledCheck, now_ms};
 
@@ -113,19 +118,29 @@ struct Shared {
     token: String,
     opts: WorkerOptions,
     handler: Arc<dyn Handler>,
+    /// Claimed jobs whose outcome is not recorded yet (their locks are renewed).
     in_flight: Mutex<HashSet<String>>,
-    /// Results waiting to be recorded, at most `concurrency`: a job frees its handler
-    /// slot as soon as its handler returns, so the next claim overlaps the write of the
-    /// previous results, yet no more than twice `concurrency` jobs are ever locked.
-    recording: Arc<Semaphore>,
+    /// Handler slots, `concurrency` of them: a job holds one from its claim until its
+    /// outcome is recorded, so no more than `concurrency` jobs are ever locked.
+    slots: Arc<Semaphore>,
+    /// The tasks running jobs.
+    jobs: TaskTracker,
     counters: Arc<Counters>,
     /// Wakes the promotion loop early (a retry of ours was scheduled).
     promote_now: Notify,
     completions: mpsc::UnboundedSender<Completion>,
 }
 
-/// A finished job on its way to the finisher: id, return value, acknowledgement.
-type Completion = (String, String, oneshot::Sender<()>);
+/// A finished job on its way to the finisher: id, return value, and its slot, which the
+/// finisher reuses for the job it fetches in its place.
+type Completion = (String, String, OwnedSemaphorePermit);
+
+/// Completion calls the finisher keeps in flight: one being served while the next batch
+/// gathers.
+const RECORDING_CALLS: usize = 2;
+
+/// Most completions per recording call.
+const RECORDING_BATCH: usize = 1000;
 
 impl Worker {
     pub fn new(backend: Arc<dyn QueueBackend>, queue: &str, handler: impl Handler) -> Worker {
@@ -153,14 +168,6 @@ impl Worker {
     pub async fn run(self, stop: CancellationToken) -> WorkerReport {
         let (tx, rx) = mpsc::unbounded_channel();
         let counters = Arc::new(Counters::default());
-        let finisher = tokio::spawn(finish_loop(
-            self.backend.clone(),
-            self.queue.clone(),
-            self.token.clone(),
-            self.opts.lease,
-            counters.clone(),
-            rx,
-        ));
         let shared = Arc::new(Shared {
             backend: self.backend,
             queue: self.queue,
@@ -168,7 +175,8 @@ impl Worker {
             opts: self.opts,
             handler: self.handler,
             in_flight: Mutex::new(HashSet::new()),
-            recording: Arc::new(Semaphore::new(self.opts.concurrency)),
+            slots: Arc::new(Semaphore::new(self.opts.concurrency)),
+            jobs: TaskTracker::new(),
             counters: counters.clone(),
             promote_now: Notify::new(),
             completions: tx,
@@ -181,15 +189,23 @@ impl Worker {
         loops.spawn(promote_loop(shared.clone(), background.clone()));
         loops.spawn(stalled_loop(shared.clone(), background.clone()));
 
-        let mut jobs = JoinSet::new();
-        fetch_loop(&shared, &stop, &mut jobs).await;
-        while jobs.join_next().await.is_some() {}
+        // The finisher stops fetching when `stop` is cancelled, and ends once the fetch
+        // loop is done and every job it or the fetch loop claimed is recorded.
+        let fetching_done = CancellationToken::new();
+        let finisher = tokio::spawn(finish_loop(
+            shared.clone(),
+            rx,
+            stop.clone(),
+            fetching_done.clone(),
+        ));
+        fetch_loop(&shared, &stop).await;
+        fetching_done.cancel();
+        let _ = finisher.await;
+        shared.jobs.close();
+        shared.jobs.wait().await;
 
         background.cancel();
         while loops.join_next().await.is_some() {}
-        // Dropping the last sender lets the finisher end once it has written everything.
-        drop(shared);
-        let _ = finisher.await;
         WorkerReport {
             completed: counters.completed.load(Ordering::Relaxed),
             retried: counters.retried.load(Ordering::Relaxed),
@@ -199,16 +215,29 @@ impl Worker {
     }
 }
 
-async fn fetch_loop(shared: &Arc<Shared>, stop: &CancellationToken, jobs: &mut JoinSet<()>) {
-    let slots = Arc::new(Semaphore::new(shared.opts.concurrency));
+/// Start claimed jobs, one slot each.
+fn start_jobs(shared: &Arc<Shared>, jobs: Vec<Job>, permits: &mut Vec<OwnedSemaphorePermit>) {
+    for job in jobs {
+        let Some(permit) = permits.pop() else {
+            break;
+        };
+        shared
+            .in_flight
+            .lock()
+            .expect("in flight")
+            .insert(job.id.clone());
+        shared.jobs.spawn(run_job(shared.clone(), job, permit));
+    }
+}
+
+async fn fetch_loop(shared: &Arc<Shared>, stop: &CancellationToken) {
+    let slots = &shared.slots;
     let mut backoff = Duration::from_millis(100);
     loop {
         let first = tokio::select! {
             p = slots.clone().acquire_owned() => p.expect("semaphore open"),
             _ = stop.cancelled() => return,
         };
-        // Reap finished job tasks so the set does not grow.
-        while jobs.try_join_next().is_some() {}
         let mut permits = vec![first];
         while let Ok(p) = slots.clone().try_acquire_owned() {
             permits.push(p);
@@ -231,20 +260,7 @@ async fn fetch_loop(shared: &Arc<Shared>, stop: &CancellationToken, jobs: &mut J
         match claimed {
             Ok(claimed) => {
                 backoff = Duration::from_millis(100);
-                for job in claimed {
-                    let Some(permit) = permits.pop() else {
-                        break;
-                    };
-                    shared
-                        .in_flight
-                        .lock()
-                        .expect("in flight")
-                        .insert(job.id.clone());
-                    let s = shared.clone();
-                    jobs.spawn(async move {
-                        run_job(&s, job, permit).await;
-                    });
-                }
+                start_jobs(shared, claimed, &mut permits);
             }
             Err(e) => {
                 tracing::warn!(queue = %shared.queue, error = %e, retry_in_ms = backoff.as_millis() as u64, "claiming jobs failed");
@@ -268,41 +284,43 @@ fn as_json(value: String) -> String {
     }
 }
 
-/// Run one job in its handler slot (`slot`), then record the outcome.
-async fn run_job(shared: &Arc<Shared>, job: Job, slot: OwnedSemaphorePermit) {
+/// The text of a panic payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message")
+}
+
+/// Run one job in its handler slot (`slot`), then record the outcome: a completion goes
+/// to the finisher with the slot, a failure is recorded here.
+async fn run_job(shared: Arc<Shared>, job: Job, slot: OwnedSemaphorePermit) {
     let id = job.id.clone();
-    let handler = shared.handler.clone();
-    // Its own task, so that a panicking handler is a failed attempt, not a dead slot.
-    let outcome = match tokio::spawn(async move { handler.handle(job).await }).await {
+    // A panicking handler is a failed attempt, not a dead slot.
+    let outcome = match AssertUnwindSafe(shared.handler.handle(job))
+        .catch_unwind()
+        .await
+    {
         Ok(r) => r,
-        Err(e) => Err(Failure {
-            message: format!("the handler panicked: {e}"),
+        Err(panic) => Err(Failure {
+            message: format!("the handler panicked: {}", panic_message(panic.as_ref())),
             stack: None,
             retry: Retry::Job,
         }),
     };
     match outcome {
         Ok(value) => {
-            let recording = shared
-                .recording
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("semaphore open");
-            drop(slot);
-            let (done_tx, done_rx) = oneshot::channel();
-            if shared
-                .completions
-                .send((id.clone(), as_json(value), done_tx))
-                .is_ok()
-            {
-                let _ = done_rx.await;
+            if let Err(unsent) = shared.completions.send((id, as_json(value), slot)) {
+                // Only when the worker is torn down: the lock expires and the stalled
+                // sweep requeues the job.
+                let (id, _, _) = unsent.0;
+                shared.in_flight.lock().expect("in flight").remove(&id);
+                shared.counters.lost.fetch_add(1, Ordering::Relaxed);
             }
-            shared.in_flight.lock().expect("in flight").remove(&id);
-            drop(recording);
         }
         Err(failure) => {
-            record_failure(shared, &id, &failure).await;
+            record_failure(&shared, &id, &failure).await;
             shared.in_flight.lock().expect("in flight").remove(&id);
             drop(slot);
         }
@@ -367,49 +385,117 @@ async fn record_failure(shared: &Shared, id: &str, failure: &Failure) {
     }
 }
 
-/// Records completions in batches: whatever finished while the previous batch was
-/// being written goes out in the next call. Ends when every sender is gone.
+/// Records completions in batches: whatever finished while the previous calls were
+/// being served goes out in the next one. Ends once `fetching_done` is cancelled and no
+/// claimed job is left unrecorded.
 async fn finish_loop(
-    backend: Arc<dyn QueueBackend>,
-    queue: String,
-    token: String,
-    lease: Duration,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
     mut rx: mpsc::UnboundedReceiver<Completion>,
+    stop: CancellationToken,
+    fetching_done: CancellationToken,
 ) {
-    let mut batch = Vec::new();
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < 1000 {
+    let mut calls = JoinSet::new();
+    loop {
+        if calls.len() >= RECORDING_CALLS {
+            calls.join_next().await;
+            continue;
+        }
+        let first = if fetching_done.is_cancelled() {
+            if calls.is_empty()
+                && rx.is_empty()
+                && shared.in_flight.lock().expect("in flight").is_empty()
+            {
+                break;
+            }
+            // Jobs whose failure is being recorded leave `in_flight` without a message:
+            // look again shortly.
+            tokio::select! {
+                m = rx.recv() => m,
+                Some(_) = calls.join_next(), if !calls.is_empty() => continue,
+                _ = tokio::time::sleep(Duration::from_millis(20)) => continue,
+            }
+        } else {
+            tokio::select! {
+                m = rx.recv() => m,
+                Some(_) = calls.join_next(), if !calls.is_empty() => continue,
+                _ = fetching_done.cancelled() => continue,
+            }
+        };
+        let Some(first) = first else {
+            break;
+        };
+        let mut batch = vec![first];
+        while batch.len() < RECORDING_BATCH {
             match rx.try_recv() {
                 Ok(next) => batch.push(next),
                 Err(_) => break,
             }
         }
-        let done: Vec<(String, String)> = batch
-            .iter()
-            .map(|(id, v, _)| (id.clone(), v.clone()))
-            .collect();
-        let results = persist(&queue, lease, "recording completed jobs", || {
-            backend.complete(&queue, &token, &done)
-        })
-        .await;
-        for (i, (id, _, ack)) in batch.drain(..).enumerate() {
+        calls.spawn(record_completions(shared.clone(), batch, stop.clone()));
+    }
+    while calls.join_next().await.is_some() {}
+}
+
+/// Record one batch of completions and, unless stopping, claim as many new jobs as the
+/// batch frees slots, in the same backend call; the new jobs start in those slots.
+async fn record_completions(shared: Arc<Shared>, batch: Vec<Completion>, stop: CancellationToken) {
+    let mut done = Vec::with_capacity(batch.len());
+    let mut permits = Vec::with_capacity(batch.len());
+    for (id, value, permit) in batch {
+        done.push((id, value));
+        permits.push(permit);
+    }
+    let fetch = if stop.is_cancelled() {
+        0
+    } else {
+        permits.len()
+    };
+    let mut attempt = 0;
+    let recorded = persist(
+        &shared.queue,
+        shared.opts.lease,
+        "recording completed jobs",
+        || {
+            // A retried call does not fetch: the first may have claimed jobs already.
+            attempt += 1;
+            let max = if attempt == 1 { fetch } else { 0 };
+            shared.backend.complete_and_claim(
+                &shared.queue,
+                &shared.token,
+                &done,
+                shared.opts.lease,
+                max,
+            )
+        },
+    )
+    .await;
+    let (results, fetched) = match recorded {
+        Some((results, fetched)) => (Some(results), fetched),
+        None => (None, Vec::new()),
+    };
+    let counters = &shared.counters;
+    {
+        let mut in_flight = shared.in_flight.lock().expect("in flight");
+        for (i, (id, _)) in done.iter().enumerate() {
             match results.as_ref().and_then(|r| r.get(i)) {
                 Some(Ok(())) => {
                     counters.completed.fetch_add(1, Ordering::Relaxed);
                 }
                 Some(Err(e)) => {
-                    tracing::warn!(queue = %queue, job = %id, reason = %e, "completion not recorded");
+                    tracing::warn!(queue = %shared.queue, job = %id, reason = %e, "completion not recorded");
                     counters.lost.fetch_add(1, Ordering::Relaxed);
                 }
                 None => {
                     counters.lost.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            let _ = ack.send(());
+            in_flight.remove(id);
         }
     }
+    // The finisher does not end while this call runs, so the fetched jobs may join
+    // `in_flight` after the finished ones left it. Slots not refilled are freed for the
+    // fetch loop.
+    start_jobs(&shared, fetched, &mut permits);
 }
 
 async fn renew_loop(shared: Arc<Shared>, stop: CancellationToken) {

@@ -143,62 +143,77 @@ pub fn js_low12(id: &str) -> i64 {
     int32 & 0xFFF
 }
 
-fn int(fields: &[(String, String)], name: &str) -> Option<i64> {
-    let (_, v) = fields.iter().find(|(k, _)| k == name)?;
+/// A hash field as an integer (Bull may write floats, e.g. `1e3`).
+fn int(v: &str) -> Option<i64> {
     v.parse::<i64>()
         .ok()
         .or_else(|| v.parse::<f64>().ok().map(|f| f as i64))
 }
 
-fn text(fields: &[(String, String)], name: &str) -> Option<String> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+fn clamp_u32(v: Option<i64>) -> u32 {
+    v.unwrap_or(0).clamp(0, u32::MAX as i64) as u32
 }
 
-/// A job from its id and HGETALL field/value pairs.
-pub fn job_from_hash(id: String, fields: &[(String, String)]) -> Job {
-    let opts_raw = text(fields, "opts");
-    let opts = parse_opts(opts_raw.as_deref());
-    let stacktrace = text(fields, "stacktrace")
-        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
-        .map(|v| match v {
-            Value::Array(items) => items
-                .into_iter()
-                .filter(|i| !i.is_null())
-                .map(|i| match i {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        })
-        .unwrap_or_default();
-    Job {
+/// A job from its id and HGETALL field/value pairs (taken by value: the values move
+/// into the job, one pass over the fields).
+pub fn job_from_hash(id: String, fields: Vec<(String, String)>) -> Job {
+    let mut job = Job {
         id,
-        name: text(fields, "name").unwrap_or_else(|| DEFAULT_JOB_NAME.to_string()),
-        data: text(fields, "data").unwrap_or_else(|| "{}".to_string()),
-        timestamp: int(fields, "timestamp").unwrap_or(0),
-        delay: int(fields, "delay").unwrap_or(0).max(0) as u64,
-        priority: int(fields, "priority")
-            .unwrap_or(0)
-            .clamp(0, u32::MAX as i64) as u32,
-        attempts_made: int(fields, "attemptsMade")
-            .unwrap_or(0)
-            .clamp(0, u32::MAX as i64) as u32,
-        stalled_counter: int(fields, "stalledCounter")
-            .unwrap_or(0)
-            .clamp(0, u32::MAX as i64) as u32,
-        processed_on: int(fields, "processedOn"),
-        finished_on: int(fields, "finishedOn"),
-        failed_reason: text(fields, "failedReason"),
-        stacktrace,
-        returnvalue: text(fields, "returnvalue"),
-        progress: text(fields, "progress"),
-        opts,
+        name: String::new(),
+        data: String::new(),
+        opts: JobOptions::default(),
+        timestamp: 0,
+        delay: 0,
+        priority: 0,
+        attempts_made: 0,
+        stalled_counter: 0,
+        processed_on: None,
+        finished_on: None,
+        failed_reason: None,
+        stacktrace: Vec::new(),
+        returnvalue: None,
+        progress: None,
         state: None,
         due_at: None,
+    };
+    let (mut name, mut data, mut opts) = (None, None, None);
+    for (field, value) in fields {
+        match field.as_str() {
+            "name" => name = Some(value),
+            "data" => data = Some(value),
+            "opts" => opts = Some(value),
+            "timestamp" => job.timestamp = int(&value).unwrap_or(0),
+            "delay" => job.delay = int(&value).unwrap_or(0).max(0) as u64,
+            "priority" => job.priority = clamp_u32(int(&value)),
+            "attemptsMade" => job.attempts_made = clamp_u32(int(&value)),
+            "stalledCounter" => job.stalled_counter = clamp_u32(int(&value)),
+            "processedOn" => job.processed_on = int(&value),
+            "finishedOn" => job.finished_on = int(&value),
+            "failedReason" => job.failed_reason = Some(value),
+            "stacktrace" => job.stacktrace = stacktrace(&value),
+            "returnvalue" => job.returnvalue = Some(value),
+            "progress" => job.progress = Some(value),
+            _ => {}
+        }
+    }
+    job.name = name.unwrap_or_else(|| DEFAULT_JOB_NAME.to_string());
+    job.data = data.unwrap_or_else(|| "{}".to_string());
+    job.opts = parse_opts(opts.as_deref());
+    job
+}
+
+/// The `stacktrace` field: a JSON array of strings (nulls dropped).
+fn stacktrace(raw: &str) -> Vec<String> {
+    match serde_json::from_str::<Value>(raw) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .filter(|i| !i.is_null())
+            .map(|i| match i {
+                Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -240,7 +255,7 @@ mod tests {
 
     #[test]
     fn hash_with_only_data_is_a_job() {
-        let j = job_from_hash("7".into(), &[("data".into(), r#"{"x":1}"#.into())]);
+        let j = job_from_hash("7".into(), vec![("data".into(), r#"{"x":1}"#.into())]);
         assert_eq!(j.name, DEFAULT_JOB_NAME);
         assert_eq!(j.opts.attempts, 1);
         assert!(j.stacktrace.is_empty());

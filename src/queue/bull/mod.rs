@@ -42,7 +42,7 @@
 
 mod codec;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
@@ -159,7 +159,14 @@ pub struct BullQueue {
     token: String,
     /// Idle blocking connections per queue, each already named for its queue.
     blocking: Mutex<HashMap<String, Vec<MultiplexedConnection>>>,
+    /// Job keys claimed here whose hash had no `removeOnComplete` rule and no debounce
+    /// id: completing them needs no read of `opts`. Only a hint (a job missing from it
+    /// is completed the general way), so it is simply cleared if it ever grows large.
+    plain: Mutex<HashSet<String>>,
 }
+
+/// Size at which the `plain` hint set is cleared (claims never finished here).
+const PLAIN_HINTS_MAX: usize = 100_000;
 
 fn is_auth_error(e: &RedisError) -> bool {
     let text = e.to_string();
@@ -222,22 +229,34 @@ fn as_array(v: Value) -> Vec<Value> {
     }
 }
 
+/// A reply value as owned text, reusing a bulk string's buffer when it is UTF-8.
+fn into_string(v: Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        other => as_string(&other),
+    }
+}
+
 /// HGETALL reply (flat array or RESP3 map) as field/value pairs.
 fn as_pairs(v: Value) -> Vec<(String, String)> {
     match v {
         Value::Map(m) => m
-            .iter()
-            .filter_map(|(k, v)| Some((as_string(k)?, as_string(v)?)))
+            .into_iter()
+            .filter_map(|(k, v)| Some((into_string(k)?, into_string(v)?)))
             .collect(),
         other => {
             let items = as_array(other);
-            items
-                .chunks(2)
-                .filter_map(|c| match c {
-                    [k, v] => Some((as_string(k)?, as_string(v)?)),
-                    _ => None,
-                })
-                .collect()
+            let mut pairs = Vec::with_capacity(items.len() / 2);
+            let mut it = items.into_iter();
+            while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                if let (Some(k), Some(v)) = (into_string(k), into_string(v)) {
+                    pairs.push((k, v));
+                }
+            }
+            pairs
         }
     }
 }
@@ -254,7 +273,27 @@ fn finish_code(code: i64) -> std::result::Result<(), FinishError> {
 
 /// The `completed` / `failed` event payload Bull publishes: `val` is a JSON string.
 fn event_json(id: &str, val: &str) -> String {
-    serde_json::json!({ "jobId": id, "val": val }).to_string()
+    let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    format!(r#"{{"jobId":{},"val":{}}}"#, quote(id), quote(val))
+}
+
+/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`, each with
+/// whether its hash has neither a `removeOnComplete` rule nor a debounce id.
+fn claimed_jobs(reply: Value, now: i64) -> Vec<(Job, bool)> {
+    let items = as_array(reply);
+    let mut jobs = Vec::with_capacity(items.len() / 2);
+    let mut it = items.into_iter();
+    while let (Some(id), Some(hash)) = (it.next(), it.next()) {
+        let id = into_string(id).unwrap_or_default();
+        let pairs = as_pairs(hash);
+        let has_deid = pairs.iter().any(|(f, _)| f == "deid");
+        let mut job = codec::job_from_hash(id, pairs);
+        job.processed_on = Some(now);
+        job.state = Some(JobState::Active);
+        let plain = !has_deid && job.opts.remove_on_complete.is_none();
+        jobs.push((job, plain));
+    }
+    jobs
 }
 
 impl BullQueue {
@@ -297,6 +336,7 @@ impl BullQueue {
             location,
             token: uuid::Uuid::new_v4().to_string(),
             blocking: Mutex::new(HashMap::new()),
+            plain: Mutex::new(HashSet::new()),
         })
     }
 
@@ -437,17 +477,25 @@ impl BullQueue {
             .arg(popped.unwrap_or(""))
             .invoke_async(&mut self.conn())
             .await;
-        let items = as_array(self.run(queue, r).await?);
-        let mut jobs = Vec::with_capacity(items.len() / 2);
-        let mut it = items.into_iter();
-        while let (Some(id), Some(hash)) = (it.next(), it.next()) {
-            let id = as_string(&id).unwrap_or_default();
-            let mut job = codec::job_from_hash(id, &as_pairs(hash));
-            job.processed_on = Some(now);
-            job.state = Some(JobState::Active);
-            jobs.push(job);
+        let claimed = claimed_jobs(self.run(queue, r).await?, now);
+        Ok(self.note_claimed(&k, claimed))
+    }
+
+    /// Remember which claimed jobs are plain (see `plain`) and return the jobs.
+    fn note_claimed(&self, k: &Keys, claimed: Vec<(Job, bool)>) -> Vec<Job> {
+        let mut plain = self.plain.lock().expect("plain hints");
+        if plain.len() > PLAIN_HINTS_MAX {
+            plain.clear();
         }
-        Ok(jobs)
+        claimed
+            .into_iter()
+            .map(|(job, is_plain)| {
+                if is_plain {
+                    plain.insert(k.job(&job.id));
+                }
+                job
+            })
+            .collect()
     }
 
     /// Fetch jobs' hashes in one pipelined round trip, skipping ids whose hash is gone.
@@ -470,7 +518,7 @@ impl BullQueue {
                 if pairs.is_empty() {
                     return None;
                 }
-                let mut job = codec::job_from_hash(id, &pairs);
+                let mut job = codec::job_from_hash(id, pairs);
                 job.due_at = due;
                 Some(job)
             })
@@ -781,23 +829,62 @@ impl QueueBackend for BullQueue {
         token: &str,
         done: &[(String, String)],
     ) -> Result<Vec<std::result::Result<(), FinishError>>> {
+        let (results, _) = self
+            .complete_and_claim(queue, token, done, Duration::from_secs(1), 0)
+            .await?;
+        Ok(results)
+    }
+
+    async fn complete_and_claim(
+        &self,
+        queue: &str,
+        token: &str,
+        done: &[(String, String)],
+        lease: Duration,
+        max: usize,
+    ) -> Result<(Vec<std::result::Result<(), FinishError>>, Vec<Job>)> {
         let k = self.keys(queue);
         let mut out = Vec::with_capacity(done.len());
-        for chunk in done.chunks(BULK_BATCH) {
+        let mut jobs = Vec::new();
+        let chunks = done.chunks(BULK_BATCH);
+        let last = chunks.len().saturating_sub(1);
+        for (i, chunk) in chunks.enumerate() {
+            // Only the last call fetches, so that every completion is recorded first.
+            let fetch = if i == last { max } else { 0 };
+            let now = now_ms();
             let mut inv = COMPLETE.prepare_invoke();
             inv.key(k.key("active"))
                 .key(k.key("completed"))
                 .key(k.key("stalled"))
+                .key(k.key("wait"))
+                .key(k.key("priority"))
+                .key(k.key("meta-paused"))
+                .key(k.key("meta"))
                 .arg(&k.base)
                 .arg(token)
-                .arg(now_ms());
-            for (id, value) in chunk {
-                inv.arg(id).arg(value).arg(event_json(id, value));
+                .arg(now)
+                .arg(ms(lease))
+                .arg(fetch);
+            {
+                let mut plain = self.plain.lock().expect("plain hints");
+                for (id, value) in chunk {
+                    let hint = if plain.remove(&k.job(id)) { "1" } else { "" };
+                    inv.arg(id).arg(value).arg(event_json(id, value)).arg(hint);
+                }
             }
-            let r: redis::RedisResult<Vec<i64>> = inv.invoke_async(&mut self.conn()).await;
-            out.extend(self.run(queue, r).await?.into_iter().map(finish_code));
+            let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
+            let mut reply = as_array(self.run(queue, r).await?).into_iter();
+            let codes = reply.next().map(as_array).unwrap_or_default();
+            out.extend(codes.iter().map(|c| finish_code(as_int(c))));
+            if let Some(fetched) = reply.next() {
+                let claimed = claimed_jobs(fetched, now);
+                jobs.extend(self.note_claimed(&k, claimed));
+            }
         }
-        Ok(out)
+        if done.is_empty() && max > 0 {
+            jobs = self.claim(queue, token, lease, max, None).await?;
+        }
+        Ok((out, jobs))
     }
 
     async fn fail(
@@ -809,6 +896,7 @@ impl QueueBackend for BullQueue {
     ) -> Result<std::result::Result<FailOutcome, FinishError>> {
         let k = self.keys(queue);
         let jk = k.job(id);
+        self.plain.lock().expect("plain hints").remove(&jk);
         // Bull decides retry vs final in the worker from the job it holds; we read the
         // same fields, decide, and let the script refuse (-7) if they changed meanwhile.
         for _ in 0..5 {
@@ -1125,7 +1213,7 @@ impl QueueBackend for BullQueue {
         if pairs.is_empty() {
             return Ok(None);
         }
-        let mut job = codec::job_from_hash(id.to_string(), &pairs);
+        let mut job = codec::job_from_hash(id.to_string(), pairs);
         // Bull's job.getState() order.
         job.state = if completed.is_some() {
             Some(JobState::Completed)

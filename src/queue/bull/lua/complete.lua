@@ -1,9 +1,12 @@
--- moveToFinished into completed for a batch of jobs held by one token.
--- KEYS: 1 active, 2 completed, 3 stalled
--- ARGV: 1 base, 2 token, 3 now (finishedOn), then per job: id, returnvalue JSON,
---   completed event JSON
--- Returns per job 0 or Bull's code: -1 missing hash, -2 no lock, -6 other token,
--- -3 not in active.
+-- moveToFinished into completed for a batch of jobs held by one token, then, like
+-- Bull's moveToFinished with fetch-next, claim up to `fetch` more jobs for that token.
+-- KEYS: 1 active, 2 completed, 3 stalled, 4 wait, 5 priority, 6 meta-paused, 7 meta
+-- ARGV: 1 base, 2 token, 3 now (finishedOn, and processedOn of the jobs fetched),
+--   4 lock ms, 5 fetch (0 for none), then per job: id, returnvalue JSON, completed
+--   event JSON, and '1' when the claim saw no removeOnComplete rule and no debounce id
+--   in the job's hash (neither changes after the add), so opts need not be read, or ''.
+-- Returns {codes, fetched}: per job 0 or Bull's code (-1 missing hash, -2 no lock,
+-- -6 other token, -3 not in active), and the fetched jobs as move_to_active returns them.
 local base, token, now = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
 -- Lock DELs and stalled SREMs are gathered and sent once at the end: nothing else in
@@ -19,16 +22,25 @@ local function flush_scored()
     scored = {}
   end
 end
-for a = 4, #ARGV, 3 do
+for a = 6, #ARGV, 4 do
   local id = ARGV[a]
   local jk = base .. id
   local code = 0
-  -- Either field proves the hash exists (every writer stores opts); EXISTS only when
-  -- both are absent.
-  local f = redis.call('HMGET', jk, 'opts', 'deid')
-  if not (f[1] or f[2]) and redis.call('EXISTS', jk) == 0 then
-    code = -1
-  elseif token ~= '0' then
+  local f
+  if ARGV[a + 3] == '1' then
+    f = {}
+    if redis.call('EXISTS', jk) == 0 then
+      code = -1
+    end
+  else
+    -- Either field proves the hash exists (every writer stores opts); EXISTS only when
+    -- both are absent.
+    f = redis.call('HMGET', jk, 'opts', 'deid')
+    if not (f[1] or f[2]) and redis.call('EXISTS', jk) == 0 then
+      code = -1
+    end
+  end
+  if code == 0 and token ~= '0' then
     local holder = false
     if not released[id] then
       holder = redis.call('GET', jk .. ':lock')
@@ -70,4 +82,10 @@ end)
 chunked(unmarked, function(chunk)
   redis.call('SREM', KEYS[3], unpack(chunk))
 end)
-return out
+local fetched = {}
+local fetch = tonumber(ARGV[5])
+if fetch > 0 then
+  fetched = fetch_jobs({KEYS[4], KEYS[1], KEYS[5], KEYS[3], KEYS[6], KEYS[7]}, base, token,
+    ARGV[4], now, fetch, '', false)
+end
+return {out, fetched}

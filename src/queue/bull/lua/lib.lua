@@ -173,3 +173,66 @@ local function chunked(items, fn)
     fn(chunk)
   end
 end
+
+-- moveToActive for up to `max` jobs: move them from the right of `wait` onto the left
+-- of `active`, lock each for `token`, and return a flat array of id, HGETALL of the job
+-- per claimed job (processedOn is set after the read; the caller knows `now`).
+-- `popped` is an id a blocking pop already moved to active, or ''. With `drained` an
+-- empty fetch publishes `drained`, as Bull's moveToActive does (its fetch-next after a
+-- completion does not).
+local function fetch_jobs(keys, base, token, lease, now, max, popped, drained)
+  local wait_key, active_key, priority_key = keys[1], keys[2], keys[3]
+  local active_channel = base .. 'active@' .. token
+  local out = {}
+  -- Every id that left wait: one ZREM priority at the end instead of one per job (the
+  -- script is atomic and nothing else here reads that set).
+  local taken = {}
+  local function activate(id)
+    local jk = base .. id
+    taken[#taken + 1] = id
+    local hash = redis.call('HGETALL', jk)
+    if #hash == 0 then
+      -- An id without a job hash cannot be run by anyone; drop it rather than leave it
+      -- to stall forever.
+      redis.call('LREM', active_key, -1, id)
+      return
+    end
+    redis.call('SET', jk .. ':lock', token, 'PX', lease)
+    redis.call('PUBLISH', active_channel, id)
+    redis.call('HSET', jk, 'processedOn', now)
+    out[#out + 1] = id
+    out[#out + 1] = hash
+  end
+  if popped ~= '' then
+    redis.call('SREM', keys[4], popped)
+    activate(popped)
+    max = max - 1
+  end
+  if max > 0 and not is_paused(keys[5], keys[6]) then
+    -- The same end state as `max` RPOPLPUSHes, in three calls: the rightmost job is
+    -- taken first, and the last one taken ends up leftmost in active.
+    local ids = redis.call('LRANGE', wait_key, -max, -1)
+    if #ids > 0 then
+      redis.call('LTRIM', wait_key, 0, -(#ids + 1))
+      local order = {}
+      for i = #ids, 1, -1 do
+        order[#order + 1] = ids[i]
+      end
+      chunked(order, function(chunk)
+        redis.call('LPUSH', active_key, unpack(chunk))
+      end)
+      for _, id in ipairs(order) do
+        activate(id)
+      end
+    end
+  end
+  if #taken > 0 then
+    chunked(taken, function(chunk)
+      redis.call('ZREM', priority_key, unpack(chunk))
+    end)
+  end
+  if drained and #out == 0 and popped == '' then
+    redis.call('PUBLISH', base .. 'drained', '')
+  end
+  return out
+end
