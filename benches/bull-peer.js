@@ -13,6 +13,8 @@ const Queue = require(require.resolve('bull', { paths: [path.join(__dirname, '..
 const [url, prefix = 'bull', jobsArg = '50000', concArg = '50'] = process.argv.slice(2);
 const jobs = Number(jobsArg);
 const concurrency = Number(concArg);
+// Give up when the worker completes nothing for this long (jobs lost under it, say).
+const STALL_MS = 60000;
 
 function payload(n) {
   return {
@@ -36,10 +38,21 @@ async function addBulk(queue) {
 async function consume(queue) {
   let done = 0;
   const start = process.hrtime.bigint();
-  await new Promise((resolve) => {
+  await new Promise((resolve, reject) => {
+    let last = Date.now();
+    const watch = setInterval(() => {
+      if (Date.now() - last > STALL_MS) {
+        clearInterval(watch);
+        reject(new Error(`Bull's worker completed ${done} of ${jobs} jobs, then nothing for ${STALL_MS / 1000} s`));
+      }
+    }, 1000);
     queue.on('completed', () => {
       done += 1;
-      if (done >= jobs) resolve();
+      last = Date.now();
+      if (done >= jobs) {
+        clearInterval(watch);
+        resolve();
+      }
     });
     queue.process('booking-event', concurrency, async () => {});
   });
