@@ -36,10 +36,7 @@ use axum::routing::post;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::endpoint::{
-    AuthConfig, AuthType, Endpoint, Filters, Method, RetryConfig, SigningScheme, StoredSecrets,
-    new_endpoint_id,
-};
+use super::endpoint::{Endpoint, RetryConfig};
 use super::signing::{self, Received, Scheme, Secret};
 use crate::bench::BenchBackend;
 use crate::cli::Context;
@@ -447,30 +444,19 @@ pub async fn run(
     for (i, secret) in secrets.iter().enumerate() {
         webhooks
             .create_endpoint(&Endpoint {
-                id: new_endpoint_id(),
-                facility_id: facility.clone(),
                 name: format!("bench receiver {i}"),
-                description: None,
-                url: format!("http://127.0.0.1:{port}/hook/{i}"),
-                method: Method::Post,
-                auth_type: AuthType::Signature,
-                auth_config: AuthConfig::default(),
                 events: vec![EVENT_TYPE.into()],
-                filters: Filters::default(),
-                retry_config: RetryConfig {
-                    max_retries: 5,
-                    retry_delay_ms: 1000,
-                    backoff_multiplier: 2.0,
-                },
-                signing_scheme: SigningScheme::Both,
-                secrets: StoredSecrets::new(secret),
-                payload_mapping: None,
-                is_active: true,
-                disabled_reason: None,
-                disabled_at: None,
-                failing_since: None,
-                created_at: now,
-                updated_at: now,
+                ..Endpoint::new(
+                    &facility,
+                    &format!("http://127.0.0.1:{port}/hook/{i}"),
+                    secret,
+                    RetryConfig {
+                        max_retries: 5,
+                        retry_delay_ms: 1000,
+                        backoff_multiplier: 2.0,
+                    },
+                    now,
+                )
             })
             .await?;
     }

@@ -231,6 +231,46 @@ pub struct Endpoint {
     pub updated_at: i64,
 }
 
+impl Endpoint {
+    /// A new active endpoint of `facility_id`, signed with `secret` by both schemes,
+    /// `POST`, subscribed to nothing yet, named after the URL's host.
+    pub fn new(
+        facility_id: &str,
+        url: &str,
+        secret: &Secret,
+        retry_config: RetryConfig,
+        now: i64,
+    ) -> Endpoint {
+        let host = url
+            .parse::<ureq::http::Uri>()
+            .ok()
+            .and_then(|u| u.host().map(str::to_string))
+            .unwrap_or_default();
+        Endpoint {
+            id: new_endpoint_id(),
+            facility_id: facility_id.to_string(),
+            name: host,
+            description: None,
+            url: url.to_string(),
+            method: Method::Post,
+            auth_type: AuthType::Signature,
+            auth_config: AuthConfig::default(),
+            events: Vec::new(),
+            filters: Filters::default(),
+            retry_config,
+            signing_scheme: SigningScheme::Both,
+            secrets: StoredSecrets::new(secret),
+            payload_mapping: None,
+            is_active: true,
+            disabled_reason: None,
+            disabled_at: None,
+            failing_since: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A new endpoint id: `wh_` + a time-ordered uuid.
 pub fn new_endpoint_id() -> String {
     format!("wh_{}", uuid::Uuid::now_v7().simple())
@@ -386,31 +426,18 @@ mod tests {
     use super::*;
 
     fn endpoint() -> Endpoint {
+        let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        let retry = RetryConfig {
+            max_retries: 5,
+            retry_delay_ms: 1000,
+            backoff_multiplier: 2.0,
+        };
         Endpoint {
             id: "wh_1".into(),
-            facility_id: "fac_1".into(),
             name: "n".into(),
-            description: None,
-            url: "https://example.com/h".into(),
-            method: Method::Post,
             auth_type: AuthType::None,
-            auth_config: AuthConfig::default(),
             events: vec!["booking.confirmed".into()],
-            filters: Filters::default(),
-            retry_config: RetryConfig {
-                max_retries: 5,
-                retry_delay_ms: 1000,
-                backoff_multiplier: 2.0,
-            },
-            signing_scheme: SigningScheme::Both,
-            secrets: StoredSecrets::new(&Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")),
-            payload_mapping: None,
-            is_active: true,
-            disabled_reason: None,
-            disabled_at: None,
-            failing_since: None,
-            created_at: 0,
-            updated_at: 0,
+            ..Endpoint::new("fac_1", "https://example.com/h", &secret, retry, 0)
         }
     }
 

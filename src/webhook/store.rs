@@ -540,35 +540,26 @@ impl WebhookStore for SqliteWebhooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webhook::endpoint::{AuthConfig, Filters};
     use crate::webhook::signing::Secret;
 
     fn endpoint(id: &str) -> Endpoint {
+        let retry = RetryConfig {
+            max_retries: 1,
+            retry_delay_ms: 10,
+            backoff_multiplier: 2.0,
+        };
         Endpoint {
             id: id.into(),
-            facility_id: "fac_1".into(),
             name: "n".into(),
-            description: None,
-            url: "https://example.com/h".into(),
-            method: Method::Post,
             auth_type: AuthType::None,
-            auth_config: AuthConfig::default(),
             events: vec!["booking.confirmed".into()],
-            filters: Filters::default(),
-            retry_config: RetryConfig {
-                max_retries: 1,
-                retry_delay_ms: 10,
-                backoff_multiplier: 2.0,
-            },
-            signing_scheme: SigningScheme::Both,
-            secrets: StoredSecrets::new(&Secret::generate()),
-            payload_mapping: None,
-            is_active: true,
-            disabled_reason: None,
-            disabled_at: None,
-            failing_since: None,
-            created_at: 1,
-            updated_at: 1,
+            ..Endpoint::new(
+                "fac_1",
+                "https://example.com/h",
+                &Secret::generate(),
+                retry,
+                1,
+            )
         }
     }
 

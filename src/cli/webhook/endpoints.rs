@@ -19,7 +19,7 @@ use crate::util::{human_duration, iso_ms, parse_duration};
 use crate::webhook::delivery::{self, Outcome, Prepared, Sender};
 use crate::webhook::endpoint::{
     AuthConfig, AuthType, Endpoint, Filters, Method, RetryConfig, SigningScheme, StoredSecrets,
-    delivery_id, new_endpoint_id, validate_url,
+    delivery_id, validate_url,
 };
 use crate::webhook::signing::{DEFAULT_GRACE_SECS, Secret};
 use crate::webhook::ssrf::Policy;
@@ -288,38 +288,12 @@ pub async fn add(ctx: &Context, args: AddArgs) -> anyhow::Result<i32> {
     }
     let defaults = crate::daemon::retry::RetryPolicy::for_handler(&ctx.settings.retry, "webhook");
     let secret = Secret::generate();
-    let now = now_ms();
-    let host = url
-        .parse::<ureq::http::Uri>()
-        .ok()
-        .and_then(|u| u.host().map(str::to_string))
-        .unwrap_or_default();
-    let mut e = Endpoint {
-        id: new_endpoint_id(),
-        facility_id: args.facility.clone(),
-        name: host,
-        description: None,
-        url: url.clone(),
-        method: Method::Post,
-        auth_type: AuthType::Signature,
-        auth_config: AuthConfig::default(),
-        events: Vec::new(),
-        filters: Filters::default(),
-        retry_config: RetryConfig {
-            max_retries: defaults.max_retries,
-            retry_delay_ms: defaults.delay_ms,
-            backoff_multiplier: defaults.multiplier,
-        },
-        signing_scheme: SigningScheme::Both,
-        secrets: StoredSecrets::new(&secret),
-        payload_mapping: None,
-        is_active: true,
-        disabled_reason: None,
-        disabled_at: None,
-        failing_since: None,
-        created_at: now,
-        updated_at: now,
+    let retry = RetryConfig {
+        max_retries: defaults.max_retries,
+        retry_delay_ms: defaults.delay_ms,
+        backoff_multiplier: defaults.multiplier,
     };
+    let mut e = Endpoint::new(&args.facility, url, &secret, retry, now_ms());
     apply(&mut e, f)?;
     let ws = webhooks(ctx).await?;
     ws.create_endpoint(&e).await?;
