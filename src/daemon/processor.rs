@@ -374,7 +374,8 @@ impl Processor {
         .await;
         for (name, (outcome, duration_ms)) in todo.into_iter().zip(outcomes) {
             let key_name = key_name(&name);
-            let prior = if later_pass {
+            // Earlier failures number this attempt; a first pass that succeeded has none.
+            let prior = if later_pass || outcome.is_err() {
                 self.store
                     .handler_errors(&ev.id, &name)
                     .await
@@ -403,15 +404,6 @@ impl Processor {
                     let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
                     let permanent = matches!(err, HandlerError::Permanent(_));
                     let message = err.to_string();
-                    let prior = if later_pass {
-                        prior
-                    } else {
-                        self.store
-                            .handler_errors(&ev.id, &name)
-                            .await
-                            .map_err(|e| e.to_string())?
-                            .len() as u32
-                    };
                     let failures = prior + 1;
                     let retry = !permanent && policy.can_retry(failures);
                     let status = if retry { "retrying" } else { "failed" };
