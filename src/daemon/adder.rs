@@ -73,31 +73,30 @@ async fn run(backend: Arc<dyn QueueBackend>, mut rx: mpsc::UnboundedReceiver<Req
                 let (jobs, answers): (Vec<NewJob>, Vec<_>) =
                     requests.into_iter().map(|r| (r.job, r.answer)).unzip();
                 let sent = jobs.len();
-                match backend.add(&queue, jobs).await {
-                    Ok(added) if added.len() == sent => {
-                        for (a, answer) in added.into_iter().zip(answers) {
-                            let _ = answer.send(Ok(a));
-                        }
-                    }
+                let added = match backend.add(&queue, jobs).await {
+                    Ok(added) if added.len() == sent => added,
                     Ok(added) => {
                         let msg = format!(
                             "adding {sent} jobs to {queue} returned {} outcomes",
                             added.len()
                         );
-                        for answer in answers {
-                            let _ = answer.send(Err(QueueError::Backend(msg.clone())));
-                        }
+                        return fail(answers, &msg);
                     }
-                    Err(e) => {
-                        let msg = e.to_string();
-                        for answer in answers {
-                            let _ = answer.send(Err(QueueError::Backend(msg.clone())));
-                        }
-                    }
+                    Err(e) => return fail(answers, &e.to_string()),
+                };
+                for (a, answer) in added.into_iter().zip(answers) {
+                    let _ = answer.send(Ok(a));
                 }
             }
         });
         futures_util::future::join_all(calls).await;
+    }
+}
+
+/// Answer every caller of a failed call with its error.
+fn fail(answers: Vec<oneshot::Sender<Result<Added, QueueError>>>, msg: &str) {
+    for answer in answers {
+        let _ = answer.send(Err(QueueError::Backend(msg.to_string())));
     }
 }
 
