@@ -135,12 +135,15 @@ impl Bell {
         if r.listeners.is_empty() {
             return;
         }
-        if r.socket.is_none() {
-            r.socket = UnixDatagram::unbound()
+        let Ringer {
+            socket, listeners, ..
+        } = &mut *r;
+        if socket.is_none() {
+            *socket = UnixDatagram::unbound()
                 .and_then(|s| s.set_nonblocking(true).map(|()| s))
                 .ok();
         }
-        let Some(socket) = r.socket.take() else {
+        let Some(socket) = socket else {
             return;
         };
         let name = queue.as_bytes();
@@ -149,7 +152,7 @@ impl Bell {
         } else {
             &[b'*'; MAX_NAME][..]
         };
-        r.listeners.retain(|path| match socket.send_to(msg, path) {
+        listeners.retain(|path| match socket.send_to(msg, path) {
             Ok(_) => true,
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
             Err(_) => {
@@ -158,7 +161,6 @@ impl Bell {
                 false
             }
         });
-        r.socket = Some(socket);
     }
 
     /// The sockets in the directory, except this process's own.
