@@ -3,7 +3,8 @@
 // Usage: node benches/bull-peer.js <redis-url> <prefix> <jobs> [concurrency]
 // Needs `npm ci --prefix tests/interop` (Bull is resolved from there).
 // Prints JSON: addBulk rate (batches of 1000) and worker rate at the given concurrency
-// (default 50) with a no-op handler, each on a fresh queue.
+// (default 50) with a no-op handler, each on a fresh queue, with the CPU time per job of
+// this process and of the Redis server (INFO cpu) over each phase.
 'use strict';
 
 const path = require('path');
@@ -23,6 +24,26 @@ function payload(n) {
     timestamp: '2026-11-25T10:00:00.000Z',
     data: { bookingId: `bk-${n}` },
   };
+}
+
+// CPU seconds used so far by this process and by the Redis server.
+async function cpuMark(queue) {
+  const info = await queue.client.info('cpu');
+  let server = 0;
+  for (const line of info.split('\n')) {
+    const [key, value] = line.trim().split(':');
+    if (key === 'used_cpu_sys' || key === 'used_cpu_user') server += Number(value);
+  }
+  const own = process.cpuUsage();
+  return { bull: (own.user + own.system) / 1e6, server };
+}
+
+async function measured(queue, phase) {
+  const before = await cpuMark(queue);
+  const seconds = await phase(queue);
+  const after = await cpuMark(queue);
+  const perJob = (key) => ((after[key] - before[key]) * 1e6) / jobs;
+  return { seconds, perSecond: jobs / seconds, cpuUsPerJob: { bull: perJob('bull'), server: perJob('server') } };
 }
 
 async function addBulk(queue) {
@@ -62,16 +83,16 @@ async function consume(queue) {
 (async () => {
   const name = `bench-bull-${Date.now()}`;
   const queue = new Queue(name, url, { prefix });
-  const addSeconds = await addBulk(queue);
-  const consumeSeconds = await consume(queue);
+  const add = await measured(queue, addBulk);
+  const worker = await measured(queue, consume);
   await queue.obliterate({ force: true });
   await queue.close();
   process.stdout.write(
     JSON.stringify({
       jobs,
       concurrency,
-      addBulk: { seconds: addSeconds, perSecond: jobs / addSeconds },
-      worker: { seconds: consumeSeconds, perSecond: jobs / consumeSeconds },
+      addBulk: add,
+      worker,
     }) + '\n',
   );
   process.exit(0);

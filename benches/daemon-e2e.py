@@ -11,7 +11,9 @@ Usage: python3 benches/daemon-e2e.py [--backend sqlite|redis] [--events 100000]
    time from the job's creation to its notification's creation (p50/p99).
 
 Redis runs as a private redis-server on a free port in a temporary directory.
-Prints one JSON object.
+Prints one JSON object. CPU time per event (daemon, and redis-server) is read from /proc
+over the throughput phase: unlike the rate, it barely moves when other processes compete
+for the cores. `--perf FILE` records a `perf` profile of the daemon over that phase.
 """
 import argparse
 import json
@@ -42,6 +44,16 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User plus system CPU seconds of a process (USER_HZ is 100 on Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / 100
+    except OSError:
+        return 0.0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=["sqlite", "redis"], default="sqlite")
@@ -50,6 +62,7 @@ def main():
     ap.add_argument("--rate", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--binary", default="target/release/slotbase")
+    ap.add_argument("--perf", metavar="FILE", help="record a perf profile of the daemon")
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     tmp = tempfile.mkdtemp(prefix="slotbase-e2e-")
@@ -83,6 +96,12 @@ def main():
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         start = time.time()
         peak = 0
+        redis_cpu0 = cpu_seconds(redis.pid) if redis else 0.0
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-g", "-o", args.perf, "-p",
+                                     str(daemon.pid)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while True:
             peak = max(peak, rss_kib(daemon.pid))
             if completed() >= args.events:
@@ -91,6 +110,11 @@ def main():
                 raise SystemExit("the daemon exited")
             time.sleep(0.2)
         elapsed = time.time() - start
+        daemon_cpu = cpu_seconds(daemon.pid)
+        redis_cpu = cpu_seconds(redis.pid) - redis_cpu0 if redis else None
+        if perf:
+            perf.send_signal(2)
+            perf.wait()
 
         # Latency at a steady rate on an idle daemon.
         base = completed()
@@ -119,6 +143,9 @@ def main():
             "emitPerSecond": round(args.events / emit_s),
             "processSeconds": round(elapsed, 2),
             "eventsPerSecond": round(args.events / elapsed),
+            "daemonCpuUsPerEvent": round(daemon_cpu * 1e6 / args.events, 1),
+            "redisCpuUsPerEvent": (round(redis_cpu * 1e6 / args.events, 1)
+                                   if redis_cpu is not None else None),
             "daemonPeakRssMiB": round(peak / 1024, 1),
             "latencySamples": len(lat),
             "latencyRatePerSecond": args.rate,

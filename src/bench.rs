@@ -69,6 +69,58 @@ pub struct Throughput {
     pub jobs: u64,
     pub seconds: f64,
     pub per_second: f64,
+    /// CPU time per job over the phase. Unlike the rate, it barely moves when other
+    /// processes compete for the cores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_us_per_job: Option<CpuPerJob>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CpuPerJob {
+    /// This process (producer or worker).
+    pub slotbase: f64,
+    /// The queue's server process (Redis), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<f64>,
+}
+
+/// CPU seconds used so far by this process and by the queue's server.
+struct CpuMark {
+    own: Option<f64>,
+    server: Option<f64>,
+}
+
+impl CpuMark {
+    async fn now(q: &dyn QueueBackend) -> CpuMark {
+        CpuMark {
+            own: own_cpu_seconds(),
+            server: q.server_cpu_seconds().await,
+        }
+    }
+
+    /// Fill in `t`'s CPU per job from this mark (taken before the phase) to now.
+    async fn charge(&self, q: &dyn QueueBackend, mut t: Throughput) -> Throughput {
+        let end = CpuMark::now(q).await;
+        let per_job = |a: Option<f64>, b: Option<f64>| Some((b? - a?) * 1e6 / t.jobs as f64);
+        t.cpu_us_per_job = per_job(self.own, end.own).map(|slotbase| CpuPerJob {
+            slotbase,
+            server: per_job(self.server, end.server),
+        });
+        t
+    }
+}
+
+/// User plus system CPU seconds of this process, from `/proc/self/stat` (Linux; the
+/// kernel reports it in USER_HZ, which is 100 on every architecture).
+fn own_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -101,6 +153,7 @@ fn throughput(jobs: u64, elapsed: Duration) -> Throughput {
         jobs,
         seconds,
         per_second: jobs as f64 / seconds.max(1e-9),
+        cpu_us_per_job: None,
     }
 }
 
@@ -309,15 +362,21 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
 
     progress("add");
     let queue = bench_queue("consume");
+    let mark = CpuMark::now(q.as_ref()).await;
     let add = add_rate(q.as_ref(), &queue, args.jobs).await?;
+    let add = mark.charge(q.as_ref(), add).await;
     progress("consume");
+    let mark = CpuMark::now(q.as_ref()).await;
     let consume = consume_rate(q.clone(), &queue, args.jobs, args.concurrency).await?;
+    let consume = mark.charge(q.as_ref(), consume).await;
     cleanup(q.as_ref(), &queue).await;
 
     progress("batched claim+complete");
     let queue = bench_queue("batched");
     add_rate(q.as_ref(), &queue, args.jobs).await?;
+    let mark = CpuMark::now(q.as_ref()).await;
     let batched = batched_rate(q.clone(), &queue, args.jobs, args.batch, 4).await?;
+    let batched = mark.charge(q.as_ref(), batched).await;
     cleanup(q.as_ref(), &queue).await;
 
     progress("idle latency");
@@ -353,19 +412,30 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
             format!("{} ({})", report.backend, report.location),
         ),
         ("jobs", args.jobs.to_string()),
-        ("add", format!("{:.0} jobs/s", report.add.per_second)),
+        (
+            "add",
+            format!(
+                "{:.0} jobs/s{}",
+                report.add.per_second,
+                cpu_note(&report.add)
+            ),
+        ),
         (
             "consume",
             format!(
-                "{:.0} jobs/s (worker, no-op handler, concurrency {})",
-                report.consume.per_second, args.concurrency
+                "{:.0} jobs/s (worker, no-op handler, concurrency {}){}",
+                report.consume.per_second,
+                args.concurrency,
+                cpu_note(&report.consume)
             ),
         ),
         (
             "claim+complete",
             format!(
-                "{:.0} jobs/s (batches of {})",
-                report.batched_claim_complete.per_second, args.batch
+                "{:.0} jobs/s (batches of {}){}",
+                report.batched_claim_complete.per_second,
+                args.batch,
+                cpu_note(&report.batched_claim_complete)
             ),
         ),
         (
@@ -382,24 +452,48 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     if let Some(b) = &report.bull {
         let add_bulk = b["addBulk"]["perSecond"].as_f64().unwrap_or(0.0);
         let worker = b["worker"]["perSecond"].as_f64().unwrap_or(0.0);
+        // The peer reports its CPU per job as `{"bull": µs, "server": µs}`.
+        let bull_cpu = |phase: &str| {
+            let cpu = &b[phase]["cpuUsPerJob"];
+            match (cpu["bull"].as_f64(), cpu["server"].as_f64()) {
+                (Some(own), Some(server)) => {
+                    format!("; CPU {own:.1} + {server:.1} µs/job (node + redis)")
+                }
+                _ => String::new(),
+            }
+        };
         rows.push((
             "Bull addBulk",
             format!(
-                "{add_bulk:.0} jobs/s (slotbase add is {:.1}x)",
-                report.add.per_second / add_bulk.max(1e-9)
+                "{add_bulk:.0} jobs/s (slotbase add is {:.1}x){}",
+                report.add.per_second / add_bulk.max(1e-9),
+                bull_cpu("addBulk")
             ),
         ));
         rows.push((
             "Bull worker",
             format!(
-                "{worker:.0} jobs/s at concurrency {} (slotbase consume is {:.1}x)",
+                "{worker:.0} jobs/s at concurrency {} (slotbase consume is {:.1}x){}",
                 args.concurrency,
-                report.consume.per_second / worker.max(1e-9)
+                report.consume.per_second / worker.max(1e-9),
+                bull_cpu("worker")
             ),
         ));
     }
     output::fields(&rows)?;
     Ok(crate::exit::SUCCESS)
+}
+
+/// `; CPU 10.2 + 18.5 µs/job (slotbase + redis)` for a table row, or nothing.
+fn cpu_note(t: &Throughput) -> String {
+    match t.cpu_us_per_job {
+        Some(CpuPerJob {
+            slotbase,
+            server: Some(server),
+        }) => format!("; CPU {slotbase:.1} + {server:.1} µs/job (slotbase + redis)"),
+        Some(CpuPerJob { slotbase, .. }) => format!("; CPU {slotbase:.1} µs/job"),
+        None => String::new(),
+    }
 }
 
 /// Run real Bull's `addBulk` and worker on the same Redis.

@@ -359,6 +359,12 @@ pub trait QueueBackend: Send + Sync {
     /// Names of the queues that exist (have any key or row).
     async fn queue_names(&self) -> Result<Vec<String>>;
 
+    /// CPU seconds the queue's server process has used since it started, when the queues
+    /// live in one (Redis's `INFO cpu`); `None` for the embedded queue. For `bench`.
+    async fn server_cpu_seconds(&self) -> Option<f64> {
+        None
+    }
+
     /// Add jobs in one round trip. A custom id that exists is reported as a duplicate and
     /// left unchanged.
     async fn add(&self, queue: &str, jobs: Vec<NewJob>) -> Result<Vec<Added>>;

@@ -661,6 +661,22 @@ impl QueueBackend for BullQueue {
         self.location.clone()
     }
 
+    async fn server_cpu_seconds(&self) -> Option<f64> {
+        let info: String = redis::cmd("INFO")
+            .arg("cpu")
+            .query_async(&mut self.conn())
+            .await
+            .ok()?;
+        // used_cpu_sys and used_cpu_user: the whole server, every thread.
+        let total = info
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(k, _)| matches!(*k, "used_cpu_sys" | "used_cpu_user"))
+            .filter_map(|(_, v)| v.trim().parse::<f64>().ok())
+            .sum();
+        Some(total)
+    }
+
     async fn queue_names(&self) -> Result<Vec<String>> {
         let pattern = format!("{}:*", self.prefix);
         let lead = format!("{}:", self.prefix);
