@@ -384,12 +384,16 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     let latency = idle_latency(q.clone(), &queue, args.samples).await?;
     cleanup(q.as_ref(), &queue).await;
 
-    let bull = match &args.bull_peer {
+    // A failed peer still lets slotbase's own numbers be printed; its error comes after.
+    let (bull, peer_failed) = match &args.bull_peer {
         Some(script) => {
             progress("Bull 4.16.5 peer");
-            Some(bull_peer(script, &settings, args.jobs, args.concurrency).await?)
+            match bull_peer(script, &settings, args.jobs, args.concurrency).await {
+                Ok(v) => (Some(v), None),
+                Err(e) => (None, Some(e)),
+            }
         }
-        None => None,
+        None => (None, None),
     };
     drop(tmp);
     let report = BenchReport {
@@ -404,8 +408,16 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     };
     if args.json {
         output::json(&report)?;
-        return Ok(crate::exit::SUCCESS);
+    } else {
+        print_table(&report, &args)?;
     }
+    match peer_failed {
+        Some(e) => Err(e),
+        None => Ok(crate::exit::SUCCESS),
+    }
+}
+
+fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
     let mut rows = vec![
         (
             "backend",
@@ -481,7 +493,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
         ));
     }
     output::fields(&rows)?;
-    Ok(crate::exit::SUCCESS)
+    Ok(())
 }
 
 /// `; CPU 10.2 + 18.5 µs/job (slotbase + redis)` for a table row, or nothing.
