@@ -60,7 +60,7 @@ def main():
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--latency-events", type=int, default=1000)
     ap.add_argument("--rate", type=int, default=200)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--binary", default="target/release/slotbase")
     ap.add_argument("--perf", metavar="FILE", help="record a perf profile of the daemon")
     args = ap.parse_args()
