@@ -707,3 +707,173 @@ async fn bull_lists_the_slotbase_worker() {
     assert_eq!(names, [QUEUE]);
     w.stop().await;
 }
+
+/// `repeat:<hash>:<millis>` of an occurrence of a repeatable job.
+fn occurrence(id: &str) -> (String, i64) {
+    let mut parts = id.split(':');
+    assert_eq!(parts.next(), Some("repeat"), "an occurrence id: {id}");
+    let hash = parts.next().unwrap().to_string();
+    let millis = parts.next().unwrap().parse().unwrap();
+    (hash, millis)
+}
+
+fn named(seen: &[Job], name: &str) -> Vec<(String, i64)> {
+    seen.iter()
+        .filter(|j| j.name == name)
+        .map(|j| occurrence(&j.id))
+        .collect()
+}
+
+fn seen_named(worker: &RustWorker, name: &str) -> Vec<(String, i64)> {
+    named(&worker.seen.lock().unwrap(), name)
+}
+
+/// Occurrences come one after the other, on the definition's grid, under one id hash.
+fn assert_chain(name: &str, runs: &[(String, i64)], grid: i64) {
+    for pair in runs.windows(2) {
+        assert_eq!(pair[0].0, pair[1].0, "{name}: one definition, one id hash");
+        assert!(pair[0].1 < pair[1].1, "{name}: later each time: {runs:?}");
+    }
+    for (_, millis) in runs {
+        assert_eq!(millis % grid, 0, "{name}: on the {grid} ms grid: {runs:?}");
+    }
+}
+
+// Repeatable jobs a Bull producer defines go on under a slotbase worker: taking an
+// occurrence adds the next one exactly as Bull's worker does (time, repeat key, id, opts),
+// the limit is honoured, and a Bull worker can take the chain over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeatable_jobs_go_on_under_a_slotbase_worker() {
+    const TICKS: &str = "repeat-ticks";
+    const OTHERS: &str = "repeat-others";
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    bull(
+        &server,
+        TICKS,
+        "add",
+        json!({"jobs": [{"name": "tick", "data": {"n": 1}, "opts": {"repeat": {"every": 300}}}]}),
+    )
+    .await;
+    bull(
+        &server,
+        OTHERS,
+        "add",
+        json!({"jobs": [
+            {"name": "limited", "opts": {"repeat": {"every": 200, "limit": 3}}},
+            {"name": "cron", "opts": {"repeat": {"cron": "*/2 * * * * *", "tz": "America/New_York"}}},
+        ]}),
+    )
+    .await;
+
+    let ticks = start_worker(q.clone(), TICKS, quick_options(2));
+    let others = start_worker(q.clone(), OTHERS, quick_options(2));
+    eventually(30, "5 ticks, 3 limited runs and 2 cron runs", || {
+        let done = seen_named(&ticks, "tick").len() >= 5
+            && seen_named(&others, "limited").len() >= 3
+            && seen_named(&others, "cron").len() >= 2;
+        async move { done.then_some(()) }
+    })
+    .await;
+    // Long enough for a fourth `limited` run, were the limit ignored.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let (_, tick_seen) = ticks.stop().await;
+    let (_, other_seen) = others.stop().await;
+    let tick_runs = named(&tick_seen, "tick");
+    let limited_runs = named(&other_seen, "limited");
+    let cron_runs = named(&other_seen, "cron");
+    assert_chain("tick", &tick_runs, 300);
+    assert_chain("limited", &limited_runs, 200);
+    assert_chain("cron", &cron_runs, 2000);
+    assert_eq!(limited_runs.len(), 3, "limit 3: {limited_runs:?}");
+
+    // Bull sees the definition rescheduled to the pending occurrence slotbase added.
+    let view = bull(&server, TICKS, "repeatables", json!({})).await;
+    let defs = view["defs"].as_array().unwrap();
+    assert_eq!(defs.len(), 1, "{view}");
+    assert_eq!(defs[0]["key"], "tick:::300");
+    let pending = view["pending"].as_array().unwrap();
+    assert_eq!(pending.len(), 1, "one pending occurrence: {view}");
+    let (hash, next) = occurrence(pending[0]["id"].as_str().unwrap());
+    assert_eq!(
+        hash, tick_runs[0].0,
+        "the id Bull gave the first occurrence"
+    );
+    assert!(next > tick_runs.last().unwrap().1);
+    assert_eq!(defs[0]["next"], json!(next), "{view}");
+    assert_eq!(
+        pending[0]["due"],
+        json!(next),
+        "due when the definition says"
+    );
+    let opts = &pending[0]["opts"];
+    assert_eq!(opts["prevMillis"], json!(next), "{opts}");
+    assert_eq!(opts["repeat"]["key"], "tick:::300", "{opts}");
+    assert_eq!(
+        opts["repeat"]["count"],
+        json!(tick_runs.len() + 1),
+        "the count goes on from Bull's first occurrence: {opts}"
+    );
+
+    // A Bull worker takes the chain over: it runs slotbase's occurrence and adds the next
+    // one under the same definition.
+    let result = bull(
+        &server,
+        TICKS,
+        "process",
+        json!({"name": "tick", "count": 1}),
+    )
+    .await;
+    let took = result["seen"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(occurrence(&took), (hash.clone(), next));
+    let view = bull(&server, TICKS, "repeatables", json!({})).await;
+    let pending = view["pending"].as_array().unwrap();
+    assert_eq!(pending.len(), 1, "{view}");
+    let (bull_hash, bull_next) = occurrence(pending[0]["id"].as_str().unwrap());
+    assert_eq!(bull_hash, hash);
+    assert!(bull_next > next && bull_next % 300 == 0, "{view}");
+    assert_eq!(view["defs"][0]["next"], json!(bull_next), "{view}");
+
+    // Bull's cron key, and a definition removed while its next occurrence is pending
+    // (Bull's own add-after-check race, forced here): the occurrence still runs, and no
+    // further one is added.
+    let view = bull(&server, OTHERS, "repeatables", json!({})).await;
+    let cron_key = view["defs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "cron")
+        .map(|d| d["key"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(cron_key, "cron:::America/New_York:*/2 * * * * *");
+    let pending_cron = view["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "cron")
+        .count();
+    assert_eq!(pending_cron, 1, "{view}");
+    let _: i64 = redis::cmd("ZREM")
+        .arg("bull:repeat-others:repeat")
+        .arg(&cron_key)
+        .query_async(&mut server.client().await)
+        .await
+        .unwrap();
+    let others = start_worker(q.clone(), OTHERS, quick_options(2));
+    eventually(10, "the pending cron occurrence to run", || {
+        let ran = seen_named(&others, "cron").len() == 1;
+        async move { ran.then_some(()) }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = others.stop().await;
+    let view = bull(&server, OTHERS, "repeatables", json!({})).await;
+    assert!(
+        !view["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "cron"),
+        "no occurrence after the definition was removed: {view}"
+    );
+}

@@ -170,6 +170,15 @@ const commands = {
     return {};
   },
 
+  // Repeatable definitions (Bull's getRepeatableJobs) and the pending occurrences.
+  async repeatables(queue) {
+    const defs = await queue.getRepeatableJobs();
+    const pending = (await queue.getDelayed())
+      .filter(Boolean)
+      .map((j) => ({ id: String(j.id), name: j.name, due: j.timestamp + j.delay, opts: j.opts }));
+    return { defs, pending };
+  },
+
   async clean(queue) {
     const removed = await queue.clean(args.grace || 0, args.state || 'completed', args.limit || 0);
     return { removed: removed.map(String) };

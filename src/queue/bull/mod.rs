@@ -26,7 +26,8 @@
 //! | `P:Q:stalled-check` | string, PX | last stalled check time; while it lives no other check runs |
 //! | `P:Q:meta-paused` | string | `1` while paused: the flag Bull's scripts check |
 //! | `P:Q:meta` | hash | field `paused` while paused (BullMQ's flag; either flag means paused) |
-//! | `P:Q:repeat`, `P:Q:limiter*`, `P:Q:de:<id>` | | repeatable jobs, rate limiter and debounce keys of Bull; read and cleaned up here, never created |
+//! | `P:Q:repeat` | zset | repeatable-job definitions (member: the repeat key, score: next run ms); created by Bull's `add` with `repeat`, rescheduled here when a worker takes an occurrence (see [`repeat`]) |
+//! | `P:Q:limiter*`, `P:Q:de:<id>` | | rate limiter and debounce keys of Bull; read and cleaned up here, never created |
 //!
 //! Pub/sub channels (never keys): `P:Q:waiting@<token>`, `P:Q:active@<token>`,
 //! `P:Q:stalled@`, `P:Q:completed`, `P:Q:failed`, `P:Q:delayed`, `P:Q:paused`,
@@ -41,6 +42,7 @@
 //! fails is dropped and the next claim opens a new one.
 
 mod codec;
+mod repeat;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
@@ -86,6 +88,7 @@ static PAUSE: LazyLock<Script> = lua!("pause.lua");
 static RETRY: LazyLock<Script> = lua!("retry.lua");
 static RETRY_ALL: LazyLock<Script> = lua!("retry_all.lua");
 static OLDEST_WAITING: LazyLock<Script> = lua!("oldest_waiting.lua");
+static REPEAT_NEXT: LazyLock<Script> = lua!("repeat_next.lua");
 
 /// Jobs per add script call, and script calls per pipelined round trip.
 const ADD_BATCH: usize = 1000;
@@ -279,7 +282,15 @@ fn event_json(id: &str, val: &str) -> String {
 
 /// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`, each with
 /// whether its hash has neither a `removeOnComplete` rule nor a debounce id.
-fn claimed_jobs(reply: Value, now: i64) -> Vec<(Job, bool)> {
+/// A job a claim returned: the job, whether it is plain (see `BullQueue::plain`), and
+/// for an occurrence of a repeatable job its stored opts (the next one is added from them).
+struct Claimed {
+    job: Job,
+    plain: bool,
+    repeat: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+fn claimed_jobs(reply: Value, now: i64) -> Vec<Claimed> {
     let items = as_array(reply);
     let mut jobs = Vec::with_capacity(items.len() / 2);
     let mut it = items.into_iter();
@@ -287,11 +298,16 @@ fn claimed_jobs(reply: Value, now: i64) -> Vec<(Job, bool)> {
         let id = into_string(id).unwrap_or_default();
         let pairs = as_pairs(hash);
         let has_deid = pairs.iter().any(|(f, _)| f == "deid");
+        let repeat = pairs
+            .iter()
+            .find(|(f, v)| f == "opts" && v.contains("\"repeat\""))
+            .and_then(|(_, v)| serde_json::from_str::<serde_json::Map<_, _>>(v).ok())
+            .filter(|o| o.get("repeat").is_some_and(serde_json::Value::is_object));
         let mut job = codec::job_from_hash(id, pairs);
         job.processed_on = Some(now);
         job.state = Some(JobState::Active);
         let plain = !has_deid && job.opts.remove_on_complete.is_none();
-        jobs.push((job, plain));
+        jobs.push(Claimed { job, plain, repeat });
     }
     jobs
 }
@@ -478,24 +494,169 @@ impl BullQueue {
             .invoke_async(&mut self.conn())
             .await;
         let claimed = claimed_jobs(self.run(queue, r).await?, now);
-        Ok(self.note_claimed(&k, claimed))
+        Ok(self.note_claimed(queue, &k, claimed, now).await)
     }
 
-    /// Remember which claimed jobs are plain (see `plain`) and return the jobs.
-    fn note_claimed(&self, k: &Keys, claimed: Vec<(Job, bool)>) -> Vec<Job> {
-        let mut plain = self.plain.lock().expect("plain hints");
-        if plain.len() > PLAIN_HINTS_MAX {
-            plain.clear();
+    /// Remember which claimed jobs are plain (see `plain`), add the next occurrence of
+    /// the repeatable ones, and return the jobs.
+    async fn note_claimed(
+        &self,
+        queue: &str,
+        k: &Keys,
+        claimed: Vec<Claimed>,
+        now: i64,
+    ) -> Vec<Job> {
+        let mut repeats = Vec::new();
+        let jobs = {
+            let mut plain = self.plain.lock().expect("plain hints");
+            if plain.len() > PLAIN_HINTS_MAX {
+                plain.clear();
+            }
+            claimed
+                .into_iter()
+                .map(|c| {
+                    if c.plain {
+                        plain.insert(k.job(&c.job.id));
+                    }
+                    if let Some(opts) = c.repeat {
+                        repeats.push((
+                            c.job.id.clone(),
+                            c.job.name.clone(),
+                            c.job.data.clone(),
+                            opts,
+                        ));
+                    }
+                    c.job
+                })
+                .collect()
+        };
+        for (id, name, data, opts) in repeats {
+            // Like Bull's worker, the occurrence runs whether or not the next one could be
+            // added; the reason is logged.
+            if let Err(e) = self
+                .add_next_occurrence(queue, k, &name, &data, &opts, now)
+                .await
+            {
+                tracing::warn!(queue, job = %id, error = %e, "the next occurrence of a repeatable job was not added");
+            }
         }
-        claimed
-            .into_iter()
-            .map(|(job, is_plain)| {
-                if is_plain {
-                    plain.insert(k.job(&job.id));
+        jobs
+    }
+
+    /// Add jobs given as add-script shapes (see `add_args`), pipelined in batches.
+    async fn add_shaped(
+        &self,
+        queue: &str,
+        k: &Keys,
+        args: Vec<([String; 9], String)>,
+    ) -> Result<Vec<Added>> {
+        let keys = [
+            k.key("wait"),
+            k.key("paused"),
+            k.key("meta-paused"),
+            k.key("id"),
+            k.key("delayed"),
+            k.key("priority"),
+            k.key("meta"),
+        ];
+        let mut out = Vec::with_capacity(args.len());
+        // Batches travel in pipelines that start with SCRIPT LOAD: a pipeline does not
+        // reload a script Redis forgot (after a restart), and a retry that reloads would
+        // reorder batches.
+        for round in args.chunks(ADD_BATCH * ADD_CALLS_PER_ROUND_TRIP) {
+            let mut pipe = redis::pipe();
+            pipe.load_script(&ADD_JOBS).ignore();
+            let invocations: Vec<_> = round
+                .chunks(ADD_BATCH)
+                .map(|batch| add_invocation(&keys, &k.base, &self.token, batch))
+                .collect();
+            for inv in &invocations {
+                pipe.invoke_script(inv);
+            }
+            let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
+            for (reply, batch) in self
+                .run(queue, r)
+                .await?
+                .into_iter()
+                .zip(round.chunks(ADD_BATCH))
+            {
+                let items = as_array(reply);
+                let first = items.first().map(as_int).unwrap_or_default();
+                let mut dups = items.iter().skip(1);
+                for (i, (shape, _)) in batch.iter().enumerate() {
+                    out.push(if shape[0].is_empty() {
+                        Added {
+                            id: (first + i as i64 + 1).to_string(),
+                            duplicate: false,
+                        }
+                    } else {
+                        Added {
+                            id: shape[0].clone(),
+                            duplicate: dups.next().map(as_int) == Some(1),
+                        }
+                    });
                 }
-                job
-            })
-            .collect()
+            }
+        }
+        Ok(out)
+    }
+
+    /// Bull's `nextRepeatableJob` for an occurrence just taken (see [`repeat`]).
+    async fn add_next_occurrence(
+        &self,
+        queue: &str,
+        k: &Keys,
+        name: &str,
+        data: &str,
+        opts: &serde_json::Map<String, serde_json::Value>,
+        now: i64,
+    ) -> Result<()> {
+        let Some(next) = repeat::next(name, data, opts, now).map_err(QueueError::Invalid)? else {
+            return Ok(());
+        };
+        let r: redis::RedisResult<i64> = REPEAT_NEXT
+            .key(k.key("repeat"))
+            .arg(&next.repeat_key)
+            .arg(next.next_millis)
+            .invoke_async(&mut self.conn())
+            .await;
+        if self.run(queue, r).await? == 0 {
+            // The definition was removed: the repetition ends here.
+            return Ok(());
+        }
+        let due = next.timestamp + next.delay;
+        let (score_base, due) = if next.delay > 0 {
+            ((due * 4096).to_string(), due.to_string())
+        } else {
+            ("0".to_string(), "0".to_string())
+        };
+        let opt = |key: &str| next.opts.get(key);
+        let shape = [
+            next.job_id.clone(),
+            next.name.clone(),
+            serde_json::Value::Object(next.opts.clone()).to_string(),
+            next.timestamp.to_string(),
+            next.delay.to_string(),
+            score_base,
+            due,
+            opt("priority")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+                .to_string(),
+            if opt("lifo") == Some(&serde_json::Value::Bool(true)) {
+                "1"
+            } else {
+                "0"
+            }
+            .to_string(),
+        ];
+        self.add_shaped(
+            queue,
+            k,
+            vec![(shape, codec::normalize_data(&next.data).to_string())],
+        )
+        .await?;
+        Ok(())
     }
 
     /// Fetch jobs' hashes in one pipelined round trip, skipping ids whose hash is gone.
@@ -722,55 +883,7 @@ impl QueueBackend for BullQueue {
             .iter()
             .map(|j| add_args(j, now))
             .collect::<Result<Vec<_>>>()?;
-        let keys = [
-            k.key("wait"),
-            k.key("paused"),
-            k.key("meta-paused"),
-            k.key("id"),
-            k.key("delayed"),
-            k.key("priority"),
-            k.key("meta"),
-        ];
-        let mut out = Vec::with_capacity(jobs.len());
-        // Batches travel in pipelines that start with SCRIPT LOAD: a pipeline does not
-        // reload a script Redis forgot (after a restart), and a retry that reloads would
-        // reorder batches.
-        for round in args.chunks(ADD_BATCH * ADD_CALLS_PER_ROUND_TRIP) {
-            let mut pipe = redis::pipe();
-            pipe.load_script(&ADD_JOBS).ignore();
-            let invocations: Vec<_> = round
-                .chunks(ADD_BATCH)
-                .map(|batch| add_invocation(&keys, &k.base, &self.token, batch))
-                .collect();
-            for inv in &invocations {
-                pipe.invoke_script(inv);
-            }
-            let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
-            for (reply, batch) in self
-                .run(queue, r)
-                .await?
-                .into_iter()
-                .zip(round.chunks(ADD_BATCH))
-            {
-                let items = as_array(reply);
-                let first = items.first().map(as_int).unwrap_or_default();
-                let mut dups = items.iter().skip(1);
-                for (i, (shape, _)) in batch.iter().enumerate() {
-                    out.push(if shape[0].is_empty() {
-                        Added {
-                            id: (first + i as i64 + 1).to_string(),
-                            duplicate: false,
-                        }
-                    } else {
-                        Added {
-                            id: shape[0].clone(),
-                            duplicate: dups.next().map(as_int) == Some(1),
-                        }
-                    });
-                }
-            }
-        }
-        Ok(out)
+        self.add_shaped(queue, &k, args).await
     }
 
     async fn claim(
@@ -894,7 +1007,7 @@ impl QueueBackend for BullQueue {
             out.extend(codes.iter().map(|c| finish_code(as_int(c))));
             if let Some(fetched) = reply.next() {
                 let claimed = claimed_jobs(fetched, now);
-                jobs.extend(self.note_claimed(&k, claimed));
+                jobs.extend(self.note_claimed(queue, &k, claimed, now).await);
             }
         }
         if done.is_empty() && max > 0 {
