@@ -62,6 +62,19 @@ pub struct DaemonSettings {
     pub shutdown_grace_ms: u64,
     pub max_payload_bytes: usize,
     pub retry_queue: String,
+    pub keep_completed: u64,
+}
+
+impl DaemonSettings {
+    /// The keep rule for jobs the daemon adds to its own queues (handler retries,
+    /// dead-letter replays, webhook deliveries): their outcome is in the store, so only
+    /// the newest `keep_completed` completed ones stay in the queue. Failed ones stay.
+    pub fn own_jobs_kept(&self) -> Option<crate::queue::KeepJobs> {
+        Some(crate::queue::KeepJobs {
+            count: Some(self.keep_completed),
+            age: None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

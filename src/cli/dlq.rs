@@ -301,6 +301,7 @@ pub async fn run(ctx: &Context, cmd: DlqCommand) -> anyhow::Result<i32> {
                             data: serde_json::to_string(&job)?,
                             opts: JobOptions {
                                 job_id: Some(format!("replay-{}", e.id)),
+                                remove_on_complete: ctx.settings.daemon.own_jobs_kept(),
                                 ..JobOptions::default()
                             },
                         }],

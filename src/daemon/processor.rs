@@ -610,6 +610,7 @@ impl Processor {
                     opts: JobOptions {
                         delay: delay.as_millis() as u64,
                         job_id: Some(format!("retry-{}-{handler}-{failures}", ev.id)),
+                        remove_on_complete: self.settings.daemon.own_jobs_kept(),
                         ..JobOptions::default()
                     },
                 },

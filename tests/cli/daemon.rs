@@ -237,7 +237,8 @@ async fn bad_input_is_dead_lettered_and_replay_processes_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handler_that_gives_up_is_replayed_once_after_the_fix() {
-    let env = TestEnv::new();
+    // The replay job is the daemon's own: with nothing kept, it leaves the queue when done.
+    let env = TestEnv::new().with_env("SLOTBASE_DAEMON__KEEP_COMPLETED", "0");
     // No manager configured: the escalation's notification handler fails permanently.
     let broken = settings(&env, &[("SLOTBASE_NOTIFICATIONS__TICKET_MANAGER_ID", "")]);
     env.run_ok(&[
@@ -303,6 +304,9 @@ async fn a_handler_that_gives_up_is_replayed_once_after_the_fix() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     daemon.shutdown().await;
     assert_eq!(notifications(&env, &["--user", "mgr_9"]).len(), 1);
+    let retries = env.json(&["queue", "stats", "slotbase-retries"]);
+    assert_eq!(retries[0]["completed"], 0, "{retries}");
+    assert_eq!(retries[0]["waiting"], 0, "{retries}");
     let shown = env.json(&["dlq", "show", &id]);
     assert_eq!(shown["resolution"], "reprocessed");
     assert_eq!(shown["resolvedBy"], "ops-alice");
