@@ -7,9 +7,9 @@
 //!   handler) effect key makes the fan-out itself happen once.
 //! - [`prepare`] renders the body (the DomainEvent, or the endpoint's payload mapping),
 //!   signs it through [`super::signing`] and adds the endpoint's auth.
-//! - [`Sender`] sends on a blocking thread (ureq) under a semaphore: a timeout, no
-//!   redirects, no proxy from the environment, a bounded body read, and the SSRF guard
-//!   at connect time.
+//! - [`Sender`] sends through [`super::client`] on the runtime under a semaphore: a
+//!   timeout, no redirects, no proxy from the environment, a bounded body read, and the
+//!   SSRF guard at connect time.
 //! - [`DeliveryWorker`] runs delivery jobs in the daemon: it records each attempt, retries
 //!   through the queue's delayed retry on the endpoint's `retryConfig` (honouring
 //!   Retry-After), disables endpoints that answer 410 Gone or fail for days, and turns an
@@ -22,7 +22,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Read as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,10 +29,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+use super::client::{self, Client};
 use super::endpoint::{AuthType, Endpoint, delivery_id, mask};
 use super::mapping;
 use super::signing;
-use super::ssrf::{Blocked, GuardedResolver, Policy};
+use super::ssrf::Policy;
 use super::store::{AttemptFilter, DeliveryState, NewAttempt, WebhookStore};
 use crate::daemon::handlers::{EventCtx, HandlerError};
 use crate::daemon::retry::RetryPolicy;
@@ -388,9 +388,9 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     ))
 }
 
-/// Sends attempts: ureq on blocking threads under a semaphore.
+/// Sends attempts on the runtime, under a semaphore.
 pub struct Sender {
-    agent: ureq::Agent,
+    client: Client,
     timeout: Duration,
     max_response_bytes: usize,
     permits: Arc<Semaphore>,
@@ -398,78 +398,51 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(cfg: &WebhookSettings, policy: Policy) -> Sender {
+        Sender::with_roots(cfg, policy, None)
+    }
+
+    /// [`Sender::new`] trusting `roots` instead of Mozilla's certificates.
+    pub fn with_roots(
+        cfg: &WebhookSettings,
+        policy: Policy,
+        roots: Option<rustls::RootCertStore>,
+    ) -> Sender {
         let timeout = Duration::from_millis(cfg.timeout_ms);
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-            // A receiver that redirects is misconfigured; following would also take the
-            // delivery (and its auth) somewhere nobody registered.
-            .max_redirects(0)
-            .http_status_as_error(false)
-            // An environment proxy would resolve the target itself, out of the guard's reach.
-            .proxy(None)
-            // Keep a connection for every delivery that may be in flight, even when all
-            // endpoints live on one host: ureq's default (3 per host) makes a busy
-            // receiver pay a new TCP (and TLS) handshake for most deliveries.
-            .max_idle_connections(cfg.concurrency.max(IDLE_CONNECTIONS))
-            .max_idle_connections_per_host(cfg.concurrency.max(1))
-            .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            GuardedResolver::new(Arc::new(policy)),
+        let client = Client::new(
+            policy,
+            client::Options {
+                connect_timeout: timeout.min(Duration::from_secs(10)),
+                // Keep a connection for every delivery that may be in flight, even when
+                // all endpoints live on one host: otherwise a busy receiver pays a new TCP
+                // (and TLS) handshake for most deliveries.
+                per_host: cfg.concurrency.max(1),
+                total: cfg.concurrency.max(IDLE_CONNECTIONS),
+                roots,
+            },
         );
         Sender {
-            agent,
+            client,
             timeout,
             max_response_bytes: cfg.max_response_bytes,
             permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
         }
     }
 
-    /// Send one attempt off the runtime; never fails, the outcome says what happened.
-    pub async fn send(self: &Arc<Self>, req: &Prepared) -> Outcome {
-        self.send_owned(req.clone()).await.1
-    }
-
-    /// [`Sender::send`] without copying the request: it comes back with the outcome.
-    pub async fn send_owned(self: &Arc<Self>, req: Prepared) -> (Option<Prepared>, Outcome) {
-        let _permit = self.permits.clone().acquire_owned().await;
-        let me = self.clone();
-        match tokio::task::spawn_blocking(move || {
-            let o = me.send_blocking(&req);
-            (req, o)
-        })
-        .await
-        {
-            Ok((req, o)) => (Some(req), o),
-            Err(e) => (
-                None,
-                Outcome {
-                    error: Some(format!("the sending thread failed: {e}")),
-                    ..Outcome::default()
-                },
-            ),
-        }
-    }
-
-    fn send_blocking(&self, req: &Prepared) -> Outcome {
+    /// Send one attempt; never fails, the outcome says what happened.
+    pub async fn send(&self, req: &Prepared) -> Outcome {
+        let _permit = self.permits.acquire().await;
         let started = Instant::now();
-        let builder = match req.method.as_str() {
-            "PUT" => self.agent.put(&req.url),
-            _ => self.agent.post(&req.url),
-        };
-        let builder = req
-            .headers
-            .iter()
-            .fold(builder, |b, (k, v)| b.header(k.as_str(), v.as_str()));
-        let result = builder.send(req.body.as_bytes());
+        let deadline = tokio::time::Instant::from_std(started + self.timeout);
         let mut out = Outcome::default();
-        match result {
-            Ok(resp) => {
-                out.status = Some(resp.status().as_u16());
-                out.headers = resp
-                    .headers()
+        let sent = self
+            .client
+            .send(&req.method, &req.url, &req.headers, req.body.clone());
+        match tokio::time::timeout_at(deadline, sent).await {
+            Ok(Ok(answer)) => {
+                let status = answer.status;
+                out.status = Some(status);
+                out.headers = answer
+                    .headers
                     .iter()
                     .map(|(k, v)| {
                         (
@@ -479,16 +452,17 @@ impl Sender {
                     })
                     .collect();
                 let mut buf = Vec::new();
-                let read = resp
-                    .into_body()
-                    .into_reader()
-                    .take(self.max_response_bytes as u64)
-                    .read_to_end(&mut buf);
-                let mut end = buf.len().min(STORED_BODY_BYTES);
-                let text = String::from_utf8_lossy(&buf[..end]).into_owned();
-                end = text.len();
-                out.body = Some(text[..end].to_string());
-                let status = out.status.unwrap_or(0);
+                let read = match tokio::time::timeout_at(
+                    deadline,
+                    answer.read_body(&mut buf, self.max_response_bytes),
+                )
+                .await
+                {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(_) => Err(self.timed_out("receive body", self.timeout)),
+                };
+                let end = buf.len().min(STORED_BODY_BYTES);
+                out.body = Some(String::from_utf8_lossy(&buf[..end]).into_owned());
                 if let Err(e) = read {
                     out.error = Some(format!("HTTP {status}, then reading the body failed: {e}"));
                 } else if (300..400).contains(&status) {
@@ -502,35 +476,26 @@ impl Sender {
                     out.error = Some(format!("HTTP {status} from the receiver"));
                 }
             }
-            Err(e) => {
-                out.blocked = blocked(&e).is_some();
-                out.error = Some(describe(&e, self.timeout));
+            Ok(Err(e)) => {
+                out.blocked = matches!(e, client::Error::Blocked(_));
+                out.error = Some(match e {
+                    client::Error::ConnectTimeout => {
+                        self.timed_out("connect", self.client.connect_timeout())
+                    }
+                    e => e.to_string(),
+                });
             }
+            Err(_) => out.error = Some(self.timed_out("global", self.timeout)),
         }
         out.duration = started.elapsed();
         out
     }
-}
 
-fn blocked(e: &ureq::Error) -> Option<&Blocked> {
-    match e {
-        ureq::Error::Other(inner) => inner.downcast_ref::<Blocked>(),
-        _ => None,
-    }
-}
-
-fn describe(e: &ureq::Error, timeout: Duration) -> String {
-    if let Some(b) = blocked(e) {
-        return b.to_string();
-    }
-    match e {
-        ureq::Error::Timeout(which) => format!(
+    fn timed_out(&self, which: &str, after: Duration) -> String {
+        format!(
             "timed out ({which}) after {} (webhooks.timeout_ms)",
-            crate::util::human_duration(timeout)
-        ),
-        ureq::Error::HostNotFound => "the host name does not resolve".into(),
-        ureq::Error::Io(io) => format!("connection failed: {io}"),
-        other => format!("request failed: {other}"),
+            crate::util::human_duration(after)
+        )
     }
 }
 
@@ -723,30 +688,29 @@ impl DeliveryWorker {
         let started_at = now_ms();
         let now = started_at / 1000;
         let domain = domain_of(&dj.event);
-        let unsent = |e: Option<String>| {
-            let p = Prepared {
-                url: endpoint.url.clone(),
-                method: endpoint.method.as_str().into(),
-                headers: vec![],
-                recorded_headers: vec![],
-                body: String::new(),
-                event_id: str_field(&domain, "id"),
-                event_type: str_field(&domain, "type"),
-            };
-            let o = Outcome {
-                blocked: e.is_some(),
-                error: Some(e.unwrap_or_else(|| "the sending thread failed".into())),
-                ..Outcome::default()
-            };
-            (p, o)
-        };
         let (prepared, mut outcome) =
             match prepare_domain(&endpoint, &domain, &dj.delivery_id, None, now) {
-                Ok(p) => match self.sender.send_owned(p).await {
-                    (Some(p), o) => (p, o),
-                    (None, o) => (unsent(None).0, o),
-                },
-                Err(e) => unsent(Some(e)),
+                Ok(p) => {
+                    let o = self.sender.send(&p).await;
+                    (p, o)
+                }
+                // A request that cannot be built fails the same way every time.
+                Err(e) => (
+                    Prepared {
+                        url: endpoint.url.clone(),
+                        method: endpoint.method.as_str().into(),
+                        headers: vec![],
+                        recorded_headers: vec![],
+                        body: String::new(),
+                        event_id: str_field(&domain, "id"),
+                        event_type: str_field(&domain, "type"),
+                    },
+                    Outcome {
+                        blocked: true,
+                        error: Some(e),
+                        ..Outcome::default()
+                    },
+                ),
             };
         let gone = outcome.status == Some(410);
         let retryable = !outcome.delivered() && !outcome.blocked && !gone;

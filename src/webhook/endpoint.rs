@@ -242,7 +242,7 @@ impl Endpoint {
         now: i64,
     ) -> Endpoint {
         let host = url
-            .parse::<ureq::http::Uri>()
+            .parse::<hyper::Uri>()
             .ok()
             .and_then(|u| u.host().map(str::to_string))
             .unwrap_or_default();
@@ -295,7 +295,7 @@ pub fn validate_url(url: &str) -> Result<(), String> {
             "\"{url}\" has no scheme; write it in full, e.g. https://{url}"
         ));
     }
-    let uri: ureq::http::Uri = url.parse().map_err(|e| {
+    let uri: hyper::Uri = url.parse().map_err(|e| {
         format!("\"{url}\" is not a URL ({e}); give one like https://example.com/hooks")
     })?;
     match uri.scheme_str() {
