@@ -206,7 +206,7 @@ pub async fn fan_out(
     }
     // One queue call for the whole fan-out: an event's deliveries go out together. The
     // event is written out once and shared by every job.
-    let event = RawValue::from_string(ev.envelope.to_string())
+    let event = serde_json::value::to_raw_value(&ev.envelope)
         .map_err(|e| HandlerError::Permanent(format!("the event as JSON: {e}")))?;
     let mut jobs = Vec::with_capacity(targets.len());
     let mut effects = Vec::with_capacity(targets.len());
