@@ -362,11 +362,22 @@ impl WebhookStore for SqliteWebhooks {
         let facility = facility.map(str::to_string);
         self.db
             .read(move |tx| {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE ?1 IS NULL OR facility_id = ?1
-                     ORDER BY created_at, id"
-                ))?;
-                let rows = stmt.query_map([facility], endpoint_row)?;
+                // One statement per case: with `?1 IS NULL OR facility_id = ?1` the planner
+                // cannot use webhooks_facility, and every event's fan-out would read every
+                // facility's endpoints.
+                let mut stmt = match &facility {
+                    Some(_) => tx.prepare_cached(&format!(
+                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE facility_id = ?1
+                         ORDER BY created_at, id"
+                    ))?,
+                    None => tx.prepare_cached(&format!(
+                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks ORDER BY created_at, id"
+                    ))?,
+                };
+                let rows = match &facility {
+                    Some(f) => stmt.query_map([f], endpoint_row)?,
+                    None => stmt.query_map([], endpoint_row)?,
+                };
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .await
