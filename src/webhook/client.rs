@@ -9,8 +9,10 @@
 //!   `per_host` for one and `total` in all, each for at most [`IDLE_AGE`]. Only a
 //!   connection whose answer was read to the end is kept; one that timed out, or whose
 //!   answer was cut at the body cap, is closed.
-//! - Nothing is done behind the caller's back: no redirect is followed, no proxy is read
-//!   from the environment, no body is decompressed.
+//! - Nothing is done behind the caller's back: no body is decompressed, no redirect is
+//!   followed (a receiver that redirects is misconfigured, and following would take the
+//!   delivery and its auth somewhere nobody registered), and no proxy is read from the
+//!   environment (a proxy would resolve the target itself, out of the guard's reach).
 
 use std::collections::HashMap;
 use std::future::poll_fn;

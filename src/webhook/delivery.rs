@@ -478,15 +478,6 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(cfg: &WebhookSettings, policy: Policy) -> Sender {
-        Sender::with_roots(cfg, policy, None)
-    }
-
-    /// [`Sender::new`] trusting `roots` instead of Mozilla's certificates.
-    pub fn with_roots(
-        cfg: &WebhookSettings,
-        policy: Policy,
-        roots: Option<rustls::RootCertStore>,
-    ) -> Sender {
         let timeout = Duration::from_millis(cfg.timeout_ms);
         let client = Client::new(
             policy,
@@ -497,7 +488,7 @@ impl Sender {
                 // (and TLS) handshake for most deliveries.
                 per_host: cfg.concurrency.max(1),
                 total: cfg.concurrency.max(IDLE_CONNECTIONS),
-                roots,
+                roots: None,
             },
         );
         Sender {
