@@ -42,8 +42,9 @@ pub const IDLE_AGE: Duration = Duration::from_secs(15);
 /// Why an attempt got no answer.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The URL or a header cannot make a request.
     #[error("{0}")]
-    Url(String),
+    Request(String),
     #[error(transparent)]
     Blocked(#[from] Blocked),
     #[error("the host name does not resolve")]
@@ -224,16 +225,16 @@ impl Client {
     ) -> Result<Answer, Error> {
         let uri: Uri = url
             .parse()
-            .map_err(|e| Error::Url(format!("\"{url}\" is not a URL: {e}")))?;
+            .map_err(|e| Error::Request(format!("\"{url}\" is not a URL: {e}")))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            _ => return Err(Error::Url(format!("\"{url}\" is not an http(s) URL"))),
+            _ => return Err(Error::Request(format!("\"{url}\" is not an http(s) URL"))),
         };
         let host = uri
             .host()
             .filter(|h| !h.is_empty())
-            .ok_or_else(|| Error::Url(format!("\"{url}\" has no host")))?;
+            .ok_or_else(|| Error::Request(format!("\"{url}\" has no host")))?;
         let default_port = if https { 443 } else { 80 };
         let port = uri.port_u16().unwrap_or(default_port);
         let key = Key {
@@ -253,13 +254,13 @@ impl Client {
             .filter(|p| !p.is_empty())
             .unwrap_or("/")
             .parse()
-            .map_err(|e| Error::Url(format!("\"{url}\": {e}")))?;
+            .map_err(|e| Error::Request(format!("\"{url}\": {e}")))?;
         let h = req.headers_mut();
         for (k, v) in headers {
             let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|e| Error::Url(format!("header {k}: {e}")))?;
+                .map_err(|e| Error::Request(format!("header {k}: {e}")))?;
             let value =
-                HeaderValue::from_str(v).map_err(|e| Error::Url(format!("header {k}: {e}")))?;
+                HeaderValue::from_str(v).map_err(|e| Error::Request(format!("header {k}: {e}")))?;
             h.append(name, value);
         }
         if !h.contains_key(HOST) {
@@ -268,8 +269,8 @@ impl Client {
             } else {
                 format!("{host}:{port}")
             };
-            let value =
-                HeaderValue::from_str(&value).map_err(|e| Error::Url(format!("\"{url}\": {e}")))?;
+            let value = HeaderValue::from_str(&value)
+                .map_err(|e| Error::Request(format!("\"{url}\": {e}")))?;
             h.insert(HOST, value);
         }
         if !h.contains_key(ACCEPT) {
@@ -322,7 +323,8 @@ impl Client {
             .await
             .map_err(|_| Error::ConnectTimeout)?
             .map_err(Error::Connect)?;
-        // The request goes out in one write; what follows it must not wait for an ack.
+        // Headers and body may leave in separate writes: Nagle's algorithm would hold the
+        // second until the receiver acknowledged the first.
         let _ = tcp.set_nodelay(true);
         let io = if key.https {
             let bare = key
