@@ -1,6 +1,17 @@
-//! Small helpers shared by commands: durations, times, string distance.
+//! Small helpers shared by commands: durations, times, string distance, hex.
 
 use std::time::Duration;
+
+/// Lowercase hex of `bytes`, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
 
 /// Parse a duration such as `90s`, `15m`, `2h`, `7d`, `1h30m` or `500ms`; a bare number is
 /// seconds.
@@ -113,6 +124,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn durations() {

@@ -7,9 +7,9 @@
 //!   handler) effect key makes the fan-out itself happen once.
 //! - [`prepare`] renders the body (the DomainEvent, or the endpoint's payload mapping),
 //!   signs it through [`super::signing`] and adds the endpoint's auth.
-//! - [`Sender`] sends on a blocking thread (ureq) under a semaphore: a timeout, no
-//!   redirects, no proxy from the environment, a bounded body read, and the SSRF guard
-//!   at connect time.
+//! - [`Sender`] sends through [`super::client`] on the runtime under a semaphore: a
+//!   timeout, no redirects, no proxy from the environment, a bounded body read, and the
+//!   SSRF guard at connect time.
 //! - [`DeliveryWorker`] runs delivery jobs in the daemon: it records each attempt, retries
 //!   through the queue's delayed retry on the endpoint's `retryConfig` (honouring
 //!   Retry-After), disables endpoints that answer 410 Gone or fail for days, and turns an
@@ -22,18 +22,19 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Read as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
+use super::client::{self, Client};
 use super::endpoint::{AuthType, Endpoint, delivery_id, mask};
 use super::mapping;
 use super::signing;
-use super::ssrf::{Blocked, GuardedResolver, Policy};
+use super::ssrf::Policy;
 use super::store::{AttemptFilter, DeliveryState, NewAttempt, WebhookStore};
 use crate::daemon::handlers::{EventCtx, HandlerError};
 use crate::daemon::retry::RetryPolicy;
@@ -91,6 +92,82 @@ pub struct DeliveryJob {
     pub endpoint_version: Option<i64>,
 }
 
+/// A [`DeliveryJob`] as written by [`fan_out`]: the same JSON, from borrowed parts and
+/// an event already written out.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryJobOut<'a> {
+    delivery_id: &'a str,
+    webhook_id: &'a str,
+    event: &'a RawValue,
+    queue: &'a str,
+    trigger: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint_version: Option<i64>,
+}
+
+/// A [`DeliveryJob`] as the worker reads it: the event stays JSON text until something
+/// needs more of it than its id and type.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryJobIn<'a> {
+    delivery_id: String,
+    webhook_id: String,
+    #[serde(borrow)]
+    event: &'a RawValue,
+    queue: String,
+    trigger: String,
+    #[serde(default)]
+    endpoint_version: Option<i64>,
+}
+
+/// The id and type of a DomainEvent, as JSON text.
+#[derive(Deserialize)]
+struct DomainHead<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "type")]
+    ty: Option<&'a RawValue>,
+}
+
+/// A string field's text, or "" when it is anything else (as [`str_field`]).
+fn str_text(v: Option<&RawValue>) -> String {
+    v.and_then(|v| serde_json::from_str::<String>(v.get()).ok())
+        .unwrap_or_default()
+}
+
+/// Build an attempt's request from the event a delivery job carries, or say why it
+/// cannot be built, with the event's id and type. A DomainEvent that an endpoint
+/// receives as it is (no payload mapping) is sent as the job's own text of it: the
+/// compact JSON [`fan_out`] wrote, byte for byte what writing the parsed event out again
+/// would give, so only its id and type are read.
+fn prepare_job(
+    endpoint: &Endpoint,
+    event: &RawValue,
+    delivery_id: &str,
+    now: i64,
+) -> Result<Prepared, (String, String, String)> {
+    if endpoint.payload_mapping.is_none()
+        && let Ok(DomainHead { id, ty: Some(ty) }) = serde_json::from_str(event.get())
+    {
+        let (id, ty) = (str_text(id), str_text(Some(ty)));
+        return prepare_body(
+            endpoint,
+            event.get().to_string(),
+            &id,
+            &ty,
+            delivery_id,
+            None,
+            now,
+        )
+        .map_err(|e| (e, id, ty));
+    }
+    let value: Value = serde_json::from_str(event.get()).unwrap_or(Value::Null);
+    let domain = domain_of(&value);
+    prepare_domain(endpoint, &domain, delivery_id, None, now)
+        .map_err(|e| (e, str_field(&domain, "id"), str_field(&domain, "type")))
+}
+
 /// The `webhook` handler: one delivery job per active endpoint of the event's facility
 /// that subscribes to its type and whose filters match. With `only`, the delivery to
 /// that endpoint alone, whatever its filters say (a dead letter being replayed; `replay_of`
@@ -127,7 +204,10 @@ pub async fn fan_out(
     if targets.is_empty() {
         return Ok(Vec::new());
     }
-    // One queue call for the whole fan-out: an event's deliveries go out together.
+    // One queue call for the whole fan-out: an event's deliveries go out together. The
+    // event is written out once and shared by every job.
+    let event = serde_json::value::to_raw_value(&ev.envelope)
+        .map_err(|e| HandlerError::Permanent(format!("the event as JSON: {e}")))?;
     let mut jobs = Vec::with_capacity(targets.len());
     let mut effects = Vec::with_capacity(targets.len());
     for e in &targets {
@@ -137,12 +217,12 @@ pub async fn fan_out(
             (Some(_), None) => (format!("{id}-replay"), "replay"),
             (None, _) => (id.clone(), "scheduled"),
         };
-        let job = DeliveryJob {
-            delivery_id: id,
-            webhook_id: e.id.clone(),
-            event: ev.envelope.clone(),
-            queue: origin_queue.to_string(),
-            trigger: trigger.into(),
+        let job = DeliveryJobOut {
+            delivery_id: &id,
+            webhook_id: &e.id,
+            event: &event,
+            queue: origin_queue,
+            trigger,
             endpoint_version: Some(e.updated_at),
         };
         jobs.push(NewJob {
@@ -388,9 +468,9 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     ))
 }
 
-/// Sends attempts: ureq on blocking threads under a semaphore.
+/// Sends attempts on the runtime, under a semaphore.
 pub struct Sender {
-    agent: ureq::Agent,
+    client: Client,
     timeout: Duration,
     max_response_bytes: usize,
     permits: Arc<Semaphore>,
@@ -399,77 +479,41 @@ pub struct Sender {
 impl Sender {
     pub fn new(cfg: &WebhookSettings, policy: Policy) -> Sender {
         let timeout = Duration::from_millis(cfg.timeout_ms);
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-            // A receiver that redirects is misconfigured; following would also take the
-            // delivery (and its auth) somewhere nobody registered.
-            .max_redirects(0)
-            .http_status_as_error(false)
-            // An environment proxy would resolve the target itself, out of the guard's reach.
-            .proxy(None)
-            // Keep a connection for every delivery that may be in flight, even when all
-            // endpoints live on one host: ureq's default (3 per host) makes a busy
-            // receiver pay a new TCP (and TLS) handshake for most deliveries.
-            .max_idle_connections(cfg.concurrency.max(IDLE_CONNECTIONS))
-            .max_idle_connections_per_host(cfg.concurrency.max(1))
-            .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            GuardedResolver::new(Arc::new(policy)),
+        let client = Client::new(
+            policy,
+            client::Options {
+                connect_timeout: timeout.min(Duration::from_secs(10)),
+                // Keep a connection for every delivery that may be in flight, even when
+                // all endpoints live on one host: otherwise a busy receiver pays a new TCP
+                // (and TLS) handshake for most deliveries.
+                per_host: cfg.concurrency.max(1),
+                total: cfg.concurrency.max(IDLE_CONNECTIONS),
+                roots: None,
+            },
         );
         Sender {
-            agent,
+            client,
             timeout,
             max_response_bytes: cfg.max_response_bytes,
             permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
         }
     }
 
-    /// Send one attempt off the runtime; never fails, the outcome says what happened.
-    pub async fn send(self: &Arc<Self>, req: &Prepared) -> Outcome {
-        self.send_owned(req.clone()).await.1
-    }
-
-    /// [`Sender::send`] without copying the request: it comes back with the outcome.
-    pub async fn send_owned(self: &Arc<Self>, req: Prepared) -> (Option<Prepared>, Outcome) {
-        let _permit = self.permits.clone().acquire_owned().await;
-        let me = self.clone();
-        match tokio::task::spawn_blocking(move || {
-            let o = me.send_blocking(&req);
-            (req, o)
-        })
-        .await
-        {
-            Ok((req, o)) => (Some(req), o),
-            Err(e) => (
-                None,
-                Outcome {
-                    error: Some(format!("the sending thread failed: {e}")),
-                    ..Outcome::default()
-                },
-            ),
-        }
-    }
-
-    fn send_blocking(&self, req: &Prepared) -> Outcome {
+    /// Send one attempt; never fails, the outcome says what happened.
+    pub async fn send(&self, req: &Prepared) -> Outcome {
+        let _permit = self.permits.acquire().await;
         let started = Instant::now();
-        let builder = match req.method.as_str() {
-            "PUT" => self.agent.put(&req.url),
-            _ => self.agent.post(&req.url),
-        };
-        let builder = req
-            .headers
-            .iter()
-            .fold(builder, |b, (k, v)| b.header(k.as_str(), v.as_str()));
-        let result = builder.send(req.body.as_bytes());
+        let deadline = tokio::time::Instant::from_std(started + self.timeout);
         let mut out = Outcome::default();
-        match result {
-            Ok(resp) => {
-                out.status = Some(resp.status().as_u16());
-                out.headers = resp
-                    .headers()
+        let sent = self
+            .client
+            .send(&req.method, &req.url, &req.headers, req.body.clone());
+        match tokio::time::timeout_at(deadline, sent).await {
+            Ok(Ok(answer)) => {
+                let status = answer.status;
+                out.status = Some(status);
+                out.headers = answer
+                    .headers
                     .iter()
                     .map(|(k, v)| {
                         (
@@ -479,16 +523,17 @@ impl Sender {
                     })
                     .collect();
                 let mut buf = Vec::new();
-                let read = resp
-                    .into_body()
-                    .into_reader()
-                    .take(self.max_response_bytes as u64)
-                    .read_to_end(&mut buf);
-                let mut end = buf.len().min(STORED_BODY_BYTES);
-                let text = String::from_utf8_lossy(&buf[..end]).into_owned();
-                end = text.len();
-                out.body = Some(text[..end].to_string());
-                let status = out.status.unwrap_or(0);
+                let read = match tokio::time::timeout_at(
+                    deadline,
+                    answer.read_body(&mut buf, self.max_response_bytes),
+                )
+                .await
+                {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(_) => Err(self.timed_out("receive body", self.timeout)),
+                };
+                let end = buf.len().min(STORED_BODY_BYTES);
+                out.body = Some(String::from_utf8_lossy(&buf[..end]).into_owned());
                 if let Err(e) = read {
                     out.error = Some(format!("HTTP {status}, then reading the body failed: {e}"));
                 } else if (300..400).contains(&status) {
@@ -502,35 +547,26 @@ impl Sender {
                     out.error = Some(format!("HTTP {status} from the receiver"));
                 }
             }
-            Err(e) => {
-                out.blocked = blocked(&e).is_some();
-                out.error = Some(describe(&e, self.timeout));
+            Ok(Err(e)) => {
+                out.blocked = matches!(e, client::Error::Blocked(_));
+                out.error = Some(match e {
+                    client::Error::ConnectTimeout => {
+                        self.timed_out("connect", self.client.connect_timeout())
+                    }
+                    e => e.to_string(),
+                });
             }
+            Err(_) => out.error = Some(self.timed_out("global", self.timeout)),
         }
         out.duration = started.elapsed();
         out
     }
-}
 
-fn blocked(e: &ureq::Error) -> Option<&Blocked> {
-    match e {
-        ureq::Error::Other(inner) => inner.downcast_ref::<Blocked>(),
-        _ => None,
-    }
-}
-
-fn describe(e: &ureq::Error, timeout: Duration) -> String {
-    if let Some(b) = blocked(e) {
-        return b.to_string();
-    }
-    match e {
-        ureq::Error::Timeout(which) => format!(
+    fn timed_out(&self, which: &str, after: Duration) -> String {
+        format!(
             "timed out ({which}) after {} (webhooks.timeout_ms)",
-            crate::util::human_duration(timeout)
-        ),
-        ureq::Error::HostNotFound => "the host name does not resolve".into(),
-        ureq::Error::Io(io) => format!("connection failed: {io}"),
-        other => format!("request failed: {other}"),
+            crate::util::human_duration(after)
+        )
     }
 }
 
@@ -663,7 +699,7 @@ impl DeliveryWorker {
             stack: None,
             retry: Retry::After(1000),
         };
-        let dj: DeliveryJob = serde_json::from_str(&job.data)
+        let dj: DeliveryJobIn = serde_json::from_str(&job.data)
             .map_err(|e| never(format!("unreadable delivery job: {e}")))?;
         // A scheduled job on its first run (never failed, never recovered from a stalled
         // worker) has made no attempt, and its delivery was fanned out once (the
@@ -722,32 +758,29 @@ impl DeliveryWorker {
         let max_attempts = endpoint.retry_config.max_retries + 1;
         let started_at = now_ms();
         let now = started_at / 1000;
-        let domain = domain_of(&dj.event);
-        let unsent = |e: Option<String>| {
-            let p = Prepared {
-                url: endpoint.url.clone(),
-                method: endpoint.method.as_str().into(),
-                headers: vec![],
-                recorded_headers: vec![],
-                body: String::new(),
-                event_id: str_field(&domain, "id"),
-                event_type: str_field(&domain, "type"),
-            };
-            let o = Outcome {
-                blocked: e.is_some(),
-                error: Some(e.unwrap_or_else(|| "the sending thread failed".into())),
-                ..Outcome::default()
-            };
-            (p, o)
-        };
-        let (prepared, mut outcome) =
-            match prepare_domain(&endpoint, &domain, &dj.delivery_id, None, now) {
-                Ok(p) => match self.sender.send_owned(p).await {
-                    (Some(p), o) => (p, o),
-                    (None, o) => (unsent(None).0, o),
+        let (prepared, mut outcome) = match prepare_job(&endpoint, dj.event, &dj.delivery_id, now) {
+            Ok(p) => {
+                let o = self.sender.send(&p).await;
+                (p, o)
+            }
+            // A request that cannot be built fails the same way every time.
+            Err((e, event_id, event_type)) => (
+                Prepared {
+                    url: endpoint.url.clone(),
+                    method: endpoint.method.as_str().into(),
+                    headers: vec![],
+                    recorded_headers: vec![],
+                    body: String::new(),
+                    event_id,
+                    event_type,
                 },
-                Err(e) => unsent(Some(e)),
-            };
+                Outcome {
+                    blocked: true,
+                    error: Some(e),
+                    ..Outcome::default()
+                },
+            ),
+        };
         let gone = outcome.status == Some(410);
         let retryable = !outcome.delivered() && !outcome.blocked && !gone;
         let status = if outcome.delivered() {
@@ -844,7 +877,7 @@ impl DeliveryWorker {
 
     async fn dead_letter(
         &self,
-        dj: &DeliveryJob,
+        dj: &DeliveryJobIn<'_>,
         endpoint: &Endpoint,
         job_id: &str,
         max_attempts: u32,
@@ -875,7 +908,8 @@ impl DeliveryWorker {
                 at: a.new.at,
             })
             .collect();
-        let domain = to_domain(&dj.event);
+        let event: Value = serde_json::from_str(dj.event.get()).unwrap_or(Value::Null);
+        let domain = to_domain(&event);
         let data = domain.get("data").cloned().unwrap_or(Value::Null);
         let meta = EventMeta {
             event_id: str_field(&domain, "id"),
@@ -898,7 +932,7 @@ impl DeliveryWorker {
         self.store
             .dead_letter(NewDeadLetter {
                 meta,
-                event: Some(dj.event.clone()),
+                event: Some(event),
                 raw: None,
                 errors,
                 failed_handlers: vec![handler],
@@ -933,6 +967,75 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn fanned_out_jobs_read_back_as_delivery_jobs() {
+        let event = json!({"id": "e1", "type": "booking.confirmed", "amount": 12.5,
+            "data": {"note": "café \"quoted\"\n", "n": [1, -2, 3e300]}});
+        let raw = RawValue::from_string(event.to_string()).unwrap();
+        for version in [Some(7), None] {
+            let out = DeliveryJobOut {
+                delivery_id: "dlv_1",
+                webhook_id: "wh_1",
+                event: &raw,
+                queue: "domain-events",
+                trigger: "scheduled",
+                endpoint_version: version,
+            };
+            let job = DeliveryJob {
+                delivery_id: "dlv_1".into(),
+                webhook_id: "wh_1".into(),
+                event: event.clone(),
+                queue: "domain-events".into(),
+                trigger: "scheduled".into(),
+                endpoint_version: version,
+            };
+            let text = serde_json::to_string(&out).unwrap();
+            assert_eq!(text, serde_json::to_string(&job).unwrap());
+            assert_eq!(serde_json::from_str::<DeliveryJob>(&text).unwrap(), job);
+        }
+    }
+
+    #[test]
+    fn a_jobs_event_is_sent_as_parsing_it_would_send_it() {
+        use super::super::signing::Secret;
+        let secret = Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        let retry = super::super::endpoint::RetryConfig {
+            max_retries: 1,
+            retry_delay_ms: 1000,
+            backoff_multiplier: 2.0,
+        };
+        let plain = Endpoint::new("fac_1", "https://example.com/h", &secret, retry, 0);
+        let mapped = Endpoint {
+            payload_mapping: Some(json!({"Booking": "{{data.bookingId}}", "Kind": "{{type}}"})),
+            ..plain.clone()
+        };
+        let events = [
+            json!({"id": "e1", "type": "booking.confirmed", "amount": 12.5,
+                "data": {"bookingId": "b1", "note": "café \"q\"\n", "n": [1, -2, 3e300]}}),
+            json!({"id": 7, "type": "booking.confirmed", "data": {}}),
+            json!({"type": null, "id": "e3", "data": {}}),
+            json!({"eventType": "booking.confirmed", "eventId": "e4",
+                "timestamp": "2026-01-01T00:00:00Z", "data": {"bookingId": "b4"}}),
+        ];
+        for event in &events {
+            let raw = RawValue::from_string(event.to_string()).unwrap();
+            for e in [&plain, &mapped] {
+                let sent = prepare_job(e, &raw, "dlv_1", 1_767_225_600).unwrap();
+                let parsed = prepare(e, event, "dlv_1", None, 1_767_225_600).unwrap();
+                assert_eq!(sent, parsed, "{event}");
+            }
+        }
+        // An endpoint whose auth cannot be built still names the event.
+        let broken = Endpoint {
+            auth_type: AuthType::Bearer,
+            ..plain.clone()
+        };
+        let raw = RawValue::from_string(events[0].to_string()).unwrap();
+        let (why, id, ty) = prepare_job(&broken, &raw, "dlv_1", 0).unwrap_err();
+        assert!(why.contains("bearer"), "{why}");
+        assert_eq!((id.as_str(), ty.as_str()), ("e1", "booking.confirmed"));
     }
 
     #[test]

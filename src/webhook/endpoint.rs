@@ -242,7 +242,7 @@ impl Endpoint {
         now: i64,
     ) -> Endpoint {
         let host = url
-            .parse::<ureq::http::Uri>()
+            .parse::<hyper::Uri>()
             .ok()
             .and_then(|u| u.host().map(str::to_string))
             .unwrap_or_default();
@@ -284,8 +284,7 @@ pub fn delivery_id(event_id: &str, endpoint_id: &str) -> String {
     h.update([0u8]);
     h.update(endpoint_id.as_bytes());
     let digest = h.finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("dlv_{hex}")
+    format!("dlv_{}", crate::util::hex(&digest[..16]))
 }
 
 /// Check a delivery URL: http or https, with a host. The reason names the fix.
@@ -295,7 +294,7 @@ pub fn validate_url(url: &str) -> Result<(), String> {
             "\"{url}\" has no scheme; write it in full, e.g. https://{url}"
         ));
     }
-    let uri: ureq::http::Uri = url.parse().map_err(|e| {
+    let uri: hyper::Uri = url.parse().map_err(|e| {
         format!("\"{url}\" is not a URL ({e}); give one like https://example.com/hooks")
     })?;
     match uri.scheme_str() {
@@ -472,6 +471,8 @@ mod tests {
         assert_ne!(a, delivery_id("evt-1", "wh_2"));
         assert_ne!(a, delivery_id("evt-2", "wh_1"));
         assert!(a.starts_with("dlv_") && !a.contains('.') && a.len() == 36);
+        // Ids already in queues and records must keep matching.
+        assert_eq!(a, "dlv_538261eac12c08aa734ad81a6713d7bb");
     }
 
     #[test]

@@ -10,11 +10,14 @@
 //! - [`store`]: endpoints and one record per delivery attempt (seed 2's WebhookDelivery).
 //! - [`mapping`]: Zapier-style payload mapping with Liquid templates.
 //! - [`ssrf`]: the connect-time guard against private and internal addresses.
+//! - [`client`]: the HTTP client deliveries go out through, with that guard and kept
+//!   connections.
 //! - [`delivery`]: fan-out of an event to its endpoints, the HTTP attempt, and the daemon's
 //!   delivery worker with retries, dead letters and auto-disable.
 //! - [`bench`]: `bench --webhooks`, delivery measured end to end through a real daemon.
 
 pub mod bench;
+pub mod client;
 pub mod delivery;
 pub mod endpoint;
 pub mod mapping;

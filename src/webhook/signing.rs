@@ -214,7 +214,7 @@ pub fn sign_slotbase(secret: &[u8], timestamp: i64, payload: &[u8]) -> String {
     let tag = slotbase_mac(secret, &timestamp.to_string(), payload)
         .finalize()
         .into_bytes();
-    tag.iter().map(|b| format!("{b:02x}")).collect()
+    crate::util::hex(&tag)
 }
 
 /// One Standard Webhooks signature entry, `v1,<base64>`, for an already decoded key.

@@ -1,24 +1,22 @@
 //! The SSRF guard: deliveries never reach loopback, private, link-local (cloud metadata),
 //! CGNAT, multicast or otherwise reserved addresses unless the configuration allows them.
 //!
-//! The check runs inside ureq's name resolution ([`GuardedResolver`]), on every address a
-//! connection may use, IP-literal hosts included. The address checked is therefore the
-//! address connected to: a name that resolves to a public address when validated and to
-//! 10.0.0.5 when delivered (DNS rebinding) is still refused. IPv4-mapped IPv6 addresses
-//! (`::ffff:127.0.0.1`) are canonicalised to IPv4 first, or they would slip through.
+//! The check runs where the delivery client connects ([`GuardedResolver`], called by
+//! [`super::client`] for every new connection), on every address the connection may use,
+//! IP-literal hosts included. The address checked is therefore the address connected to:
+//! a name that resolves to a public address when validated and to 10.0.0.5 when delivered
+//! (DNS rebinding) is still refused, and a pooled connection stays with the address it
+//! was checked for. IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are canonicalised to
+//! IPv4 first, or they would slip through.
 //!
-//! ureq resolves the host before every request, pooled connection or not, and with a
-//! timeout set its resolver starts a thread for each lookup. So an IP-literal host is
-//! read directly, and a name's addresses are remembered for [`NAME_TTL`]: the guard
-//! still filters them on every request.
+//! An IP-literal host is read directly, never looked up; a name's addresses are
+//! remembered for [`NAME_TTL`], so a burst of new connections to one host costs one
+//! lookup. The guard still filters them for every connection.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::NextTimeout;
 
 /// A CIDR block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,10 +211,19 @@ pub const NAME_TTL: Duration = Duration::from_secs(2);
 /// Names remembered at most; beyond, the memory starts afresh.
 const NAMES_KEPT: usize = 1024;
 
-/// ureq's default resolver, with the policy applied to what it returns.
+/// Why the addresses of a delivery's host could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    Blocked(#[from] Blocked),
+    #[error("the host name does not resolve")]
+    NotFound,
+}
+
+/// Name resolution with the policy applied to what it returns: the connector asks it for
+/// the addresses of every new connection and connects only to those.
 #[derive(Debug)]
 pub struct GuardedResolver {
-    inner: DefaultResolver,
     policy: Arc<Policy>,
     /// `host:port` → its addresses (before the policy) and when they were looked up.
     names: Mutex<HashMap<String, (Vec<SocketAddr>, Instant)>>,
@@ -225,33 +232,38 @@ pub struct GuardedResolver {
 impl GuardedResolver {
     pub fn new(policy: Arc<Policy>) -> Self {
         GuardedResolver {
-            inner: DefaultResolver::default(),
             policy,
             names: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Every address `uri` may connect to, before the policy.
-    fn addresses(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<Vec<SocketAddr>, ureq::Error> {
-        let port = uri.port_u16().or(match uri.scheme_str() {
-            Some("http") => Some(80),
-            Some("https") => Some(443),
-            _ => None,
-        });
-        let host = uri.host().unwrap_or("");
+    /// The addresses `host` (a name, an IPv4 literal or a bracketed IPv6 literal, as in a
+    /// URL) may be reached at on `port`, in their canonical form: an IPv4-mapped address
+    /// is an IPv4 peer.
+    pub async fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, ResolveError> {
+        let all = self.addresses(host, port).await?;
+        let kept = self.policy.filter(host, &all)?;
+        let out: Vec<SocketAddr> = kept
+            .into_iter()
+            .map(|a| SocketAddr::new(a.ip().to_canonical(), a.port()))
+            .collect();
+        if out.is_empty() {
+            return Err(ResolveError::NotFound);
+        }
+        Ok(out)
+    }
+
+    /// Every address `host` may connect to, before the policy. An IP literal is read as
+    /// it is: it must be checked like any resolved address, never looked up.
+    async fn addresses(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, ResolveError> {
         let literal = host
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
-        if let (Some(port), Ok(ip)) = (port, literal.parse::<IpAddr>()) {
+        if let Ok(ip) = literal.parse::<IpAddr>() {
             return Ok(vec![SocketAddr::new(ip, port)]);
         }
-        let key = format!("{host}:{}", port.unwrap_or(0));
+        let key = format!("{host}:{port}");
         let lock = || self.names.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((addrs, at)) = lock().get(&key)
             && at.elapsed() < NAME_TTL
@@ -259,11 +271,9 @@ impl GuardedResolver {
             return Ok(addrs.clone());
         }
         let at = Instant::now();
-        let addrs: Vec<SocketAddr> = self
-            .inner
-            .resolve(uri, config, timeout)?
-            .iter()
-            .copied()
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((literal, port))
+            .await
+            .map_err(|_| ResolveError::NotFound)?
             .collect();
         let mut names = lock();
         if names.len() >= NAMES_KEPT {
@@ -271,36 +281,6 @@ impl GuardedResolver {
         }
         names.insert(key, (addrs.clone(), at));
         Ok(addrs)
-    }
-}
-
-impl Resolver for GuardedResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let all = self.addresses(uri, config, timeout)?;
-        let host = uri.host().unwrap_or("").to_string();
-        let kept = self
-            .policy
-            .filter(&host, &all)
-            .map_err(|b| ureq::Error::Other(Box::new(b)))?;
-        let mut out = self.empty();
-        for a in kept {
-            // Connect to the canonical form: an IPv4-mapped address is an IPv4 peer.
-            if out
-                .try_push(SocketAddr::new(a.ip().to_canonical(), a.port()))
-                .is_err()
-            {
-                break;
-            }
-        }
-        if out.is_empty() {
-            return Err(ureq::Error::HostNotFound);
-        }
-        Ok(out)
     }
 }
 
@@ -368,34 +348,46 @@ mod tests {
         assert_eq!(kept, vec![addr("93.184.216.34:443")]);
     }
 
-    #[test]
-    fn ip_literals_are_read_without_a_lookup_and_still_checked() {
+    #[tokio::test]
+    async fn ip_literals_are_read_without_a_lookup_and_still_checked() {
         let r = GuardedResolver::new(Arc::new(Policy::default()));
-        let config = ureq::config::Config::default();
-        let resolve = |url: &str| {
-            let uri: ureq::http::Uri = url.parse().unwrap();
-            r.resolve(&uri, &config, NextTimeout::default())
-                .map(|a| a.to_vec())
-        };
         assert_eq!(
-            resolve("https://93.184.216.34/h").unwrap(),
+            r.resolve("93.184.216.34", 443).await.unwrap(),
             vec![addr("93.184.216.34:443")]
         );
         assert_eq!(
-            resolve("http://[2606:4700::1111]:8080/h").unwrap(),
+            r.resolve("[2606:4700::1111]", 8080).await.unwrap(),
             vec![addr("[2606:4700::1111]:8080")]
         );
-        for url in [
-            "http://127.0.0.1:9/h",
-            "http://[::1]/h",
-            "http://[::ffff:10.0.0.1]/h",
-        ] {
-            let err = resolve(url).unwrap_err();
-            assert!(
-                matches!(&err, ureq::Error::Other(e) if e.downcast_ref::<Blocked>().is_some()),
-                "{url}: {err}"
-            );
+        for host in ["127.0.0.1", "[::1]", "[::ffff:10.0.0.1]", "169.254.169.254"] {
+            let err = r.resolve(host, 80).await.unwrap_err();
+            assert!(matches!(&err, ResolveError::Blocked(_)), "{host}: {err}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_allowed_mapped_address_is_connected_to_as_ipv4() {
+        let r = GuardedResolver::new(Arc::new(
+            Policy::new(false, &["127.0.0.0/8".into()]).unwrap(),
+        ));
+        assert_eq!(
+            r.resolve("[::ffff:127.0.0.1]", 9).await.unwrap(),
+            vec![addr("127.0.0.1:9")]
+        );
+    }
+
+    #[tokio::test]
+    async fn names_are_checked_after_they_resolve() {
+        // `localhost` needs no DNS server: it resolves to loopback only.
+        let r = GuardedResolver::new(Arc::new(Policy::default()));
+        let err = r.resolve("localhost", 80).await.unwrap_err();
+        assert!(err.to_string().contains("localhost"), "{err}");
+        assert!(err.to_string().contains("is loopback"), "{err}");
+        let allowed = GuardedResolver::new(Arc::new(
+            Policy::new(false, &["127.0.0.0/8".into(), "::1/128".into()]).unwrap(),
+        ));
+        let addrs = allowed.resolve("localhost", 80).await.unwrap();
+        assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
     }
 
     #[test]

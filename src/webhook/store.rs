@@ -270,7 +270,28 @@ fn pairs_from(text: Option<String>) -> Vec<(String, String)> {
     }
 }
 
+/// Header pairs as a JSON object. A name given twice keeps its first place and its last
+/// value, as an object built from the pairs would; pairs with distinct names (nearly
+/// always) are written out as they are, without building one.
 fn pairs_to(pairs: &[(String, String)]) -> String {
+    struct Pairs<'a>(&'a [(String, String)]);
+    impl serde::Serialize for Pairs<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap as _;
+            let mut map = s.serialize_map(Some(self.0.len()))?;
+            for (k, v) in self.0 {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
+        }
+    }
+    let distinct = pairs
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| pairs[..i].iter().all(|(seen, _)| seen != k));
+    if distinct {
+        return serde_json::to_string(&Pairs(pairs)).unwrap_or_default();
+    }
     Value::Object(
         pairs
             .iter()
@@ -341,11 +362,22 @@ impl WebhookStore for SqliteWebhooks {
         let facility = facility.map(str::to_string);
         self.db
             .read(move |tx| {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE ?1 IS NULL OR facility_id = ?1
-                     ORDER BY created_at, id"
-                ))?;
-                let rows = stmt.query_map([facility], endpoint_row)?;
+                // One statement per case: with `?1 IS NULL OR facility_id = ?1` the planner
+                // cannot use webhooks_facility, and every event's fan-out would read every
+                // facility's endpoints.
+                let mut stmt = match &facility {
+                    Some(_) => tx.prepare_cached(&format!(
+                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks WHERE facility_id = ?1
+                         ORDER BY created_at, id"
+                    ))?,
+                    None => tx.prepare_cached(&format!(
+                        "SELECT {ENDPOINT_COLUMNS} FROM webhooks ORDER BY created_at, id"
+                    ))?,
+                };
+                let rows = match &facility {
+                    Some(f) => stmt.query_map([f], endpoint_row)?,
+                    None => stmt.query_map([], endpoint_row)?,
+                };
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             })
             .await
@@ -540,6 +572,35 @@ impl WebhookStore for SqliteWebhooks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_pairs_are_written_as_an_object_of_them_would_be() {
+        let p = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let as_object = |pairs: &[(String, String)]| {
+            Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            )
+            .to_string()
+        };
+        for pairs in [
+            p(&[]),
+            p(&[
+                ("Content-Type", "application/json"),
+                ("X-A", "q\"uote\\ é \n"),
+            ]),
+            p(&[("set-cookie", "a=1"), ("x", "y"), ("set-cookie", "b=2")]),
+            p(&[("X", "1"), ("x", "2")]),
+        ] {
+            assert_eq!(pairs_to(&pairs), as_object(&pairs));
+        }
+    }
     use crate::webhook::signing::Secret;
 
     fn endpoint(id: &str) -> Endpoint {

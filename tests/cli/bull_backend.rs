@@ -88,6 +88,49 @@ async fn add_writes_bulls_hash_and_lists() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adds_after_redis_forgot_its_scripts_reload_them_and_keep_the_order() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    let ids = |added: Vec<slotbase::queue::Added>| -> Vec<String> {
+        added.into_iter().map(|a| a.id).collect()
+    };
+    assert_eq!(
+        ids(q.add("q", vec![job("{}"), job("{}")]).await.unwrap()),
+        ["1", "2"]
+    );
+    // As after a restart: Redis no longer knows the add script.
+    let _: () = redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(q
+            .add("q", vec![job("{}"), job("{}"), job("{}")])
+            .await
+            .unwrap()),
+        ["3", "4", "5"]
+    );
+    // An add too large for one script call takes the pipelined path.
+    let _: () = redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    let many = ids(q
+        .add("q", (0..1500).map(|_| job("{}")).collect())
+        .await
+        .unwrap());
+    let expected: Vec<String> = (6..1506).map(|i| i.to_string()).collect();
+    assert_eq!(many, expected);
+    let wait: Vec<String> = r.lrange("bull:q:wait", 0, -1).await.unwrap();
+    let mut all: Vec<String> = (1..1506).map(|i| i.to_string()).collect();
+    all.reverse();
+    assert_eq!(wait, all, "each job once, newest first");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn priorities_and_lifo_take_bulls_positions() {
     let server = RedisServer::start();
     let q = server.bull("bull").await;

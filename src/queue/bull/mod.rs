@@ -560,26 +560,32 @@ impl BullQueue {
             k.key("meta"),
         ];
         let mut out = Vec::with_capacity(args.len());
-        // Batches travel in pipelines that start with SCRIPT LOAD: a pipeline does not
-        // reload a script Redis forgot (after a restart), and a retry that reloads would
-        // reorder batches.
         for round in args.chunks(ADD_BATCH * ADD_CALLS_PER_ROUND_TRIP) {
-            let mut pipe = redis::pipe();
-            pipe.load_script(&ADD_JOBS).ignore();
             let invocations: Vec<_> = round
                 .chunks(ADD_BATCH)
                 .map(|batch| add_invocation(&keys, &k.base, &self.token, batch))
                 .collect();
-            for inv in &invocations {
-                pipe.invoke_script(inv);
-            }
-            let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
-            for (reply, batch) in self
-                .run(queue, r)
-                .await?
-                .into_iter()
-                .zip(round.chunks(ADD_BATCH))
-            {
+            let replies: Vec<Value> = if let [inv] = &invocations[..] {
+                // One script call (every add of fewer than ADD_BATCH jobs): EVALSHA, and
+                // SCRIPT LOAD only when Redis answers that it does not know the script
+                // (after a restart). A call refused so ran nothing, so its retry can
+                // neither repeat nor reorder jobs; sending the script's text on every
+                // add cost Redis more than adding a few jobs.
+                let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
+                vec![self.run(queue, r).await?]
+            } else {
+                // Several calls travel in a pipeline that starts with SCRIPT LOAD: a
+                // pipeline does not reload a script Redis forgot, and a retry that
+                // reloads would reorder batches.
+                let mut pipe = redis::pipe();
+                pipe.load_script(&ADD_JOBS).ignore();
+                for inv in &invocations {
+                    pipe.invoke_script(inv);
+                }
+                let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
+                self.run(queue, r).await?
+            };
+            for (reply, batch) in replies.into_iter().zip(round.chunks(ADD_BATCH)) {
                 let items = as_array(reply);
                 let first = items.first().map(as_int).unwrap_or_default();
                 let mut dups = items.iter().skip(1);
