@@ -49,6 +49,25 @@ pub struct WebhookSettings {
     pub disable_after_ms: u64,
     pub allow_private: bool,
     pub allowed_cidrs: Vec<String>,
+    pub keep_completed_secs: u64,
+}
+
+impl WebhookSettings {
+    /// The keep rule of delivery jobs: completed ones leave the queue after
+    /// `keep_completed_secs`. By age, not by count: while it exists, the job's id turns a
+    /// second fan-out of the same event (redelivered after a crash) into a no-op.
+    pub fn deliveries_kept(&self) -> Option<crate::queue::KeepJobs> {
+        Some(match self.keep_completed_secs {
+            0 => crate::queue::KeepJobs {
+                count: Some(0),
+                age: None,
+            },
+            secs => crate::queue::KeepJobs {
+                count: None,
+                age: Some(secs),
+            },
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -66,9 +85,9 @@ pub struct DaemonSettings {
 }
 
 impl DaemonSettings {
-    /// The keep rule for jobs the daemon adds to its own queues (handler retries,
-    /// dead-letter replays, webhook deliveries): their outcome is in the store, so only
-    /// the newest `keep_completed` completed ones stay in the queue. Failed ones stay.
+    /// The keep rule for jobs the daemon adds to its own queues (handler retries and
+    /// dead-letter replays): their outcome is in the store, so only the newest
+    /// `keep_completed` completed ones stay in the queue. Failed ones stay.
     pub fn own_jobs_kept(&self) -> Option<crate::queue::KeepJobs> {
         Some(crate::queue::KeepJobs {
             count: Some(self.keep_completed),

@@ -231,6 +231,7 @@ pub async fn fan_out(
             opts: JobOptions {
                 job_id: Some(job_id.clone()),
                 attempts: e.retry_config.max_retries + 1 + DEFER_BUDGET,
+                remove_on_complete: settings.webhooks.deliveries_kept(),
                 ..JobOptions::default()
             },
         });

@@ -445,6 +445,18 @@ async fn filtered_fan_out_signed_deliveries_verified_independently() {
     assert_eq!(ids.len(), 3, "{trace}");
     assert!(ids.contains(&delivery.as_str()));
     daemon.shutdown().await;
+    // Completed delivery jobs carry the keep rule that takes them out of the queue after
+    // a day (webhooks.keep_completed_secs); the delivery log keeps every attempt.
+    let done = env.json(&["queue", "list", "webhooks", "--state", "completed"]);
+    let done = done.as_array().unwrap();
+    assert!(!done.is_empty());
+    for job in done {
+        assert_eq!(
+            job["opts"]["removeOnComplete"],
+            json!({"age": 86400}),
+            "{job}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
