@@ -630,32 +630,18 @@ impl BullQueue {
             // The definition was removed: the repetition ends here.
             return Ok(());
         }
-        let due = next.timestamp + next.delay;
-        let (score_base, due) = if next.delay > 0 {
-            ((due * 4096).to_string(), due.to_string())
-        } else {
-            ("0".to_string(), "0".to_string())
-        };
         let opt = |key: &str| next.opts.get(key);
-        let shape = [
+        let shape = add_shape(
             next.job_id.clone(),
-            next.name.clone(),
+            &next.name,
             serde_json::Value::Object(next.opts.clone()).to_string(),
-            next.timestamp.to_string(),
-            next.delay.to_string(),
-            score_base,
-            due,
+            next.timestamp,
+            next.delay,
             opt("priority")
                 .and_then(serde_json::Value::as_u64)
-                .unwrap_or(0)
-                .to_string(),
-            if opt("lifo") == Some(&serde_json::Value::Bool(true)) {
-                "1"
-            } else {
-                "0"
-            }
-            .to_string(),
-        ];
+                .unwrap_or(0),
+            opt("lifo") == Some(&serde_json::Value::Bool(true)),
+        )?;
         self.add_shaped(
             queue,
             k,
@@ -753,34 +739,56 @@ fn add_args(job: &NewJob, now: i64) -> Result<([String; 9], String)> {
         )));
     }
     let timestamp = job.opts.timestamp.unwrap_or(now);
-    let delay = job.opts.delay;
+    let name = if job.name.is_empty() {
+        DEFAULT_JOB_NAME
+    } else {
+        &job.name
+    };
+    let shape = add_shape(
+        custom,
+        name,
+        codec::opts_json(&job.opts, timestamp),
+        timestamp,
+        job.opts.delay,
+        u64::from(job.opts.priority),
+        job.opts.lifo,
+    )?;
+    Ok((shape, data.to_string()))
+}
+
+/// The add script's nine values for one job (see `lua/add_jobs.lua`): custom id or '',
+/// name, opts JSON, timestamp, delay, delayed score base, due time, priority, lifo.
+fn add_shape(
+    custom: String,
+    name: &str,
+    opts: String,
+    timestamp: i64,
+    delay: u64,
+    priority: u64,
+    lifo: bool,
+) -> Result<[String; 9]> {
     let (score_base, due) = if delay > 0 {
-        let due = timestamp
-            .checked_add(delay as i64)
-            .ok_or_else(|| QueueError::Invalid(format!("delay {delay} ms is out of range")))?;
-        let base = due
-            .checked_mul(4096)
-            .ok_or_else(|| QueueError::Invalid(format!("delay {delay} ms is out of range")))?;
+        let out_of_range = || QueueError::Invalid(format!("delay {delay} ms is out of range"));
+        let due = i64::try_from(delay)
+            .ok()
+            .and_then(|d| timestamp.checked_add(d))
+            .ok_or_else(out_of_range)?;
+        let base = due.checked_mul(4096).ok_or_else(out_of_range)?;
         (base.to_string(), due.to_string())
     } else {
         ("0".to_string(), "0".to_string())
     };
-    let shape = [
+    Ok([
         custom,
-        if job.name.is_empty() {
-            DEFAULT_JOB_NAME.to_string()
-        } else {
-            job.name.clone()
-        },
-        codec::opts_json(&job.opts, timestamp),
+        name.to_string(),
+        opts,
         timestamp.to_string(),
         delay.to_string(),
         score_base,
         due,
-        job.opts.priority.to_string(),
-        if job.opts.lifo { "1" } else { "0" }.to_string(),
-    ];
-    Ok((shape, data.to_string()))
+        priority.to_string(),
+        if lifo { "1" } else { "0" }.to_string(),
+    ])
 }
 
 /// One add script call: the distinct shapes of `batch`, then each job's shape index

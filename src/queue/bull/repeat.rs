@@ -28,7 +28,8 @@ pub struct Next {
     /// `repeat.key`, `jobId`, `delay`, `timestamp` and `prevMillis` replaced.
     pub opts: Map<String, Value>,
     pub timestamp: i64,
-    pub delay: i64,
+    /// ms from `timestamp` to `next_millis`, 0 when that is past.
+    pub delay: u64,
 }
 
 /// The next occurrence of the repeatable job `name` whose stored opts are `opts`, taken at
@@ -87,7 +88,7 @@ pub fn next(
         md5_hex(&format!("{name}{job_part}{}", md5_hex(&repeat_key)))
     );
     let created = now_ms_after(now);
-    let delay = (next_millis - created).max(0);
+    let delay = (next_millis - created).max(0) as u64;
 
     // lodash's defaultsDeep(overrides, opts): the overrides first, then whatever else the
     // taken job had, nested objects merged the same way.
