@@ -429,7 +429,7 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
             format!(
                 "{:.0} jobs/s{}",
                 report.add.per_second,
-                cpu_note(&report.add)
+                report.add.cpu_note()
             ),
         ),
         (
@@ -438,7 +438,7 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
                 "{:.0} jobs/s (worker, no-op handler, concurrency {}){}",
                 report.consume.per_second,
                 args.concurrency,
-                cpu_note(&report.consume)
+                report.consume.cpu_note()
             ),
         ),
         (
@@ -447,7 +447,7 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
                 "{:.0} jobs/s (batches of {}){}",
                 report.batched_claim_complete.per_second,
                 args.batch,
-                cpu_note(&report.batched_claim_complete)
+                report.batched_claim_complete.cpu_note()
             ),
         ),
         (
@@ -467,12 +467,7 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
         // The peer reports its CPU per job as `{"bull": µs, "server": µs}`.
         let bull_cpu = |phase: &str| {
             let cpu = &b[phase]["cpuUsPerJob"];
-            match (cpu["bull"].as_f64(), cpu["server"].as_f64()) {
-                (Some(own), Some(server)) => {
-                    format!("; CPU {own:.1} + {server:.1} µs/job (node + redis)")
-                }
-                _ => String::new(),
-            }
+            cpu_note("node", cpu["bull"].as_f64(), cpu["server"].as_f64())
         };
         rows.push((
             "Bull addBulk",
@@ -496,15 +491,24 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `; CPU 10.2 + 18.5 µs/job (slotbase + redis)` for a table row, or nothing.
-fn cpu_note(t: &Throughput) -> String {
-    match t.cpu_us_per_job {
-        Some(CpuPerJob {
-            slotbase,
-            server: Some(server),
-        }) => format!("; CPU {slotbase:.1} + {server:.1} µs/job (slotbase + redis)"),
-        Some(CpuPerJob { slotbase, .. }) => format!("; CPU {slotbase:.1} µs/job"),
-        None => String::new(),
+/// `; CPU 10.2 + 18.5 µs/job (slotbase + redis)` for a table row: `who`'s CPU per job and
+/// the Redis server's, or only `who`'s, or nothing.
+fn cpu_note(who: &str, own: Option<f64>, server: Option<f64>) -> String {
+    match (own, server) {
+        (Some(own), Some(server)) => format!("; CPU {own:.1} + {server:.1} µs/job ({who} + redis)"),
+        (Some(own), None) => format!("; CPU {own:.1} µs/job"),
+        _ => String::new(),
+    }
+}
+
+impl Throughput {
+    fn cpu_note(&self) -> String {
+        let cpu = self.cpu_us_per_job;
+        cpu_note(
+            "slotbase",
+            cpu.map(|c| c.slotbase),
+            cpu.and_then(|c| c.server),
+        )
     }
 }
 
