@@ -178,6 +178,66 @@ trait TxWork: Send {
     fn run(self: Box<Self>, tx: &Transaction<'_>) -> Answer;
     /// Answer the caller with an error without running.
     fn abort(self: Box<Self>, err: &DbError);
+    /// Whether this write can run twice (see [`Db::write_rerunnable`]).
+    fn rerunnable(&self) -> bool {
+        false
+    }
+    /// Run directly in `tx`, without a savepoint, and keep the value for
+    /// [`TxWork::answer_plain`]. `false` when it failed: the whole group is then rolled
+    /// back and run again, each write in its savepoint.
+    fn run_plain(&mut self, _tx: &Transaction<'_>) -> bool {
+        false
+    }
+    /// After a successful [`TxWork::run_plain`]: how to answer once the commit is known.
+    fn answer_plain(self: Box<Self>) -> Answer {
+        Box::new(|_| {})
+    }
+}
+
+/// Run `f` in a savepoint of `tx`: an `Err` (or a panic) undoes its changes without
+/// touching the other writes of the group. `None` after a panic.
+fn in_savepoint<R, E>(
+    tx: &Transaction<'_>,
+    f: impl FnOnce(&Transaction<'_>) -> Result<R, E>,
+) -> Option<Result<R, E>>
+where
+    E: From<DbError>,
+{
+    Some(match run_cached(tx, "SAVEPOINT slotbase_write") {
+        Err(e) => Err(DbError::from(e).into()),
+        Ok(()) => match catch_unwind(AssertUnwindSafe(|| f(tx))) {
+            Ok(Ok(v)) => match run_cached(tx, "RELEASE slotbase_write") {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    undo_savepoint(tx);
+                    Err(DbError::from(e).into())
+                }
+            },
+            Ok(Err(e)) => {
+                undo_savepoint(tx);
+                Err(e)
+            }
+            Err(_panic) => {
+                undo_savepoint(tx);
+                return None;
+            }
+        },
+    })
+}
+
+/// Answer `answer` with `out`, or with the commit's error when the group did not commit.
+fn answer_after_commit<R, E>(out: Result<R, E>, answer: oneshot::Sender<Result<R, E>>) -> Answer
+where
+    R: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    Box::new(move |commit_err: Option<&DbError>| {
+        let out = match (out, commit_err) {
+            (Ok(_), Some(e)) => Err(DbError::Commit(e.to_string()).into()),
+            (out, _) => out,
+        };
+        let _ = answer.send(out);
+    })
 }
 
 struct WriteJob<F, R, E> {
@@ -193,42 +253,68 @@ where
 {
     fn run(self: Box<Self>, tx: &Transaction<'_>) -> Answer {
         let WriteJob { f, answer } = *self;
-        // The savepoint confines this closure's changes: an `Err` (or a panic) undoes
-        // them without touching the other writes of the group.
-        let out: Result<R, E> = match run_cached(tx, "SAVEPOINT slotbase_write") {
-            Err(e) => Err(DbError::from(e).into()),
-            Ok(()) => match catch_unwind(AssertUnwindSafe(|| f(tx))) {
-                Ok(Ok(v)) => match run_cached(tx, "RELEASE slotbase_write") {
-                    Ok(()) => Ok(v),
-                    Err(e) => {
-                        undo_savepoint(tx);
-                        Err(DbError::from(e).into())
-                    }
-                },
-                Ok(Err(e)) => {
-                    undo_savepoint(tx);
-                    Err(e)
-                }
-                Err(_panic) => {
-                    undo_savepoint(tx);
-                    // Dropping the sender tells the caller the writer failed it.
-                    return Box::new(|_| {});
-                }
-            },
-        };
-        Box::new(move |commit_err: Option<&DbError>| {
-            let out = match (out, commit_err) {
-                (Ok(_), Some(e)) => Err(DbError::Commit(e.to_string()).into()),
-                (out, _) => out,
-            };
-            let _ = answer.send(out);
-        })
+        match in_savepoint(tx, f) {
+            Some(out) => answer_after_commit(out, answer),
+            // Dropping the sender tells the caller the writer failed it.
+            None => Box::new(|_| {}),
+        }
     }
 
     fn abort(self: Box<Self>, err: &DbError) {
         let _ = self
             .answer
             .send(Err(DbError::Commit(err.to_string()).into()));
+    }
+}
+
+/// A queued [`Db::write_rerunnable`].
+struct RerunJob<F, R, E> {
+    f: F,
+    answer: oneshot::Sender<Result<R, E>>,
+    /// The value of a plain run, kept until the commit's outcome is known.
+    plain: Option<R>,
+}
+
+impl<F, R, E> TxWork for RerunJob<F, R, E>
+where
+    F: Fn(&Transaction<'_>) -> Result<R, E> + Send + 'static,
+    R: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    fn run(self: Box<Self>, tx: &Transaction<'_>) -> Answer {
+        let RerunJob { f, answer, .. } = *self;
+        match in_savepoint(tx, &f) {
+            Some(out) => answer_after_commit(out, answer),
+            None => Box::new(|_| {}),
+        }
+    }
+
+    fn abort(self: Box<Self>, err: &DbError) {
+        let _ = self
+            .answer
+            .send(Err(DbError::Commit(err.to_string()).into()));
+    }
+
+    fn rerunnable(&self) -> bool {
+        true
+    }
+
+    fn run_plain(&mut self, tx: &Transaction<'_>) -> bool {
+        match catch_unwind(AssertUnwindSafe(|| (self.f)(tx))) {
+            Ok(Ok(v)) => {
+                self.plain = Some(v);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn answer_plain(self: Box<Self>) -> Answer {
+        let RerunJob { answer, plain, .. } = *self;
+        match plain {
+            Some(v) => answer_after_commit(Ok(v), answer),
+            None => Box::new(|_| {}),
+        }
     }
 }
 
@@ -332,6 +418,29 @@ impl Db {
         self.inner
             .writer
             .send(WriteTask::Tx(Box::new(WriteJob { f, answer })))
+            .map_err(|_| DbError::WriterGone)?;
+        rx.await.map_err(|_| DbError::WriterGone)?
+    }
+
+    /// Like [`Db::write`], for a closure that can run more than once. A group made only
+    /// of such writes runs them directly in its transaction, without a savepoint each
+    /// (a savepoint copies every page it touches first); if one of them fails, the group
+    /// is rolled back and each runs again in its own savepoint, so the outcome is the
+    /// same as with [`Db::write`].
+    pub async fn write_rerunnable<R, E, F>(&self, f: F) -> Result<R, E>
+    where
+        F: Fn(&Transaction<'_>) -> Result<R, E> + Send + 'static,
+        R: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (answer, rx) = oneshot::channel();
+        self.inner
+            .writer
+            .send(WriteTask::Tx(Box::new(RerunJob {
+                f,
+                answer,
+                plain: None,
+            })))
             .map_err(|_| DbError::WriterGone)?;
         rx.await.map_err(|_| DbError::WriterGone)?
     }
@@ -478,9 +587,15 @@ fn checkpoint_thread(path: &Path, stop: mpsc::Receiver<()>) {
 
 /// Run queued writes in one immediate transaction, each in its savepoint, then commit and
 /// answer them all.
-fn commit_group(conn: &mut Connection, group: Vec<Box<dyn TxWork>>) {
+fn commit_group(conn: &mut Connection, mut group: Vec<Box<dyn TxWork>>) {
     if group.is_empty() {
         return;
+    }
+    if group.iter().all(|work| work.rerunnable()) {
+        match commit_plain(conn, group) {
+            Some(rest) => group = rest,
+            None => return,
+        }
     }
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
@@ -498,6 +613,28 @@ fn commit_group(conn: &mut Connection, group: Vec<Box<dyn TxWork>>) {
     for answer in answers {
         answer(err.as_ref());
     }
+}
+
+/// Run a group of re-runnable writes directly in one transaction and commit it. When one
+/// of them fails, roll back and hand the group back to run in savepoints.
+fn commit_plain(
+    conn: &mut Connection,
+    mut group: Vec<Box<dyn TxWork>>,
+) -> Option<Vec<Box<dyn TxWork>>> {
+    // Failing to begin is left to the savepoint path, which reports it.
+    let Ok(tx) = conn.transaction_with_behavior(TransactionBehavior::Immediate) else {
+        return Some(group);
+    };
+    if !group.iter_mut().all(|work| work.run_plain(&tx)) {
+        let _ = tx.rollback();
+        return Some(group);
+    }
+    let committed = tx.commit().map_err(DbError::from);
+    let err = committed.err();
+    for work in group {
+        work.answer_plain()(err.as_ref());
+    }
+    None
 }
 
 fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connection, DbError> {
@@ -659,6 +796,64 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names, vec!["kept".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_rerunnable_write_leaves_its_group_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), Duration::from_secs(1))
+            .await
+            .unwrap();
+        // Hold the writer so that the writes below queue up and share one group.
+        let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+        let hold = db.with_writer(move |_| {
+            let _ = held_rx.recv_timeout(Duration::from_secs(5));
+        });
+        let writes = (0..6).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write_rerunnable(move |tx| -> Result<i64, DbError> {
+                    tx.execute("INSERT INTO queues (name) VALUES (?1)", [format!("q{i}")])?;
+                    if i == 3 {
+                        return Err(DbError::Reader("refused".into()));
+                    }
+                    Ok(tx.last_insert_rowid())
+                })
+                .await
+            })
+        });
+        let writes: Vec<_> = writes.collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        held_tx.send(()).unwrap();
+        hold.await.unwrap();
+        let mut outcomes = Vec::new();
+        for w in writes {
+            outcomes.push(w.await.unwrap());
+        }
+        for (i, out) in outcomes.iter().enumerate() {
+            assert_eq!(out.is_ok(), i != 3, "write {i}: {out:?}");
+        }
+        assert!(matches!(&outcomes[3], Err(DbError::Reader(m)) if m == "refused"));
+        let names: Vec<String> = db
+            .read(|tx| {
+                let mut st = tx.prepare("SELECT name FROM queues ORDER BY name")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>().map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(names, ["q0", "q1", "q2", "q4", "q5"]);
+        // Each caller got the row id its own insert has in the committed file.
+        let ids: Vec<i64> = db
+            .read(|tx| {
+                let mut st = tx.prepare("SELECT qid FROM queues ORDER BY name")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>().map_err(DbError::from)
+            })
+            .await
+            .unwrap();
+        let answered: Vec<i64> = outcomes.into_iter().filter_map(Result::ok).collect();
+        assert_eq!(ids, answered);
     }
 
     #[tokio::test]

@@ -157,6 +157,15 @@ impl SqliteQueue {
         self.db.write(f).await.map_err(Into::into)
     }
 
+    /// [`Db::write_rerunnable`]: for the hot paths, whose closures can run twice.
+    async fn write_rerunnable<R, F>(&self, f: F) -> Result<R>
+    where
+        F: Fn(&Transaction<'_>) -> Result<R, DbError> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.db.write_rerunnable(f).await.map_err(Into::into)
+    }
+
     async fn read<R, F>(&self, f: F) -> Result<R>
     where
         F: FnOnce(&Transaction<'_>) -> Result<R, DbError> + Send + 'static,
@@ -263,7 +272,7 @@ impl QueueBackend for SqliteQueue {
         let prepared = PreparedJob::all(jobs)?;
         let name = queue.to_string();
         let added = self
-            .write(move |tx| add_tx(tx, &name, prepared, now_ms()))
+            .write_rerunnable(move |tx| add_tx(tx, &name, &prepared, now_ms()))
             .await?;
         self.wake(queue);
         Ok(added)
@@ -296,7 +305,7 @@ impl QueueBackend for SqliteQueue {
 
             let (name, tok) = (queue.to_string(), token.to_string());
             let out = self
-                .write(move |tx| claim_tx(tx, &name, &tok, lease, max, now_ms()))
+                .write_rerunnable(move |tx| claim_tx(tx, &name, &tok, lease, max, now_ms()))
                 .await?;
             if out.promoted_left {
                 self.wake(queue);
@@ -369,7 +378,7 @@ impl QueueBackend for SqliteQueue {
         done: &[(String, String)],
     ) -> Result<Vec<Result<(), FinishError>>> {
         let (queue, token, done) = (queue.to_string(), token.to_string(), done.to_vec());
-        self.write(move |tx| complete_tx(tx, &queue, &token, &done, now_ms()))
+        self.write_rerunnable(move |tx| complete_tx(tx, &queue, &token, &done, now_ms()))
             .await
     }
 
@@ -1068,7 +1077,7 @@ impl<'a, 'c> Tx<'a, 'c> {
 fn add_tx(
     tx: &Transaction<'_>,
     queue: &str,
-    jobs: Vec<PreparedJob>,
+    jobs: &[PreparedJob],
     now: i64,
 ) -> Result<Vec<Added>, DbError> {
     let q = ensure_queue(tx, queue)?;
@@ -1098,8 +1107,8 @@ fn add_tx(
             continue;
         }
         let timestamp = job.opts.timestamp.unwrap_or(now);
-        let opts_json = match job.opts_json {
-            Some(json) => json,
+        let opts_json = match &job.opts_json {
+            Some(json) => json.clone(),
             None => match &now_opts {
                 Some((o, json)) if *o == job.opts => json.clone(),
                 _ => {

@@ -46,7 +46,7 @@ impl SqliteStore {
     }
 }
 
-fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64) -> Result<()> {
+fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: &Effect, now: i64) -> Result<()> {
     match effect {
         Effect::Notify(drafts) => {
             let mut stmt = tx.prepare_cached(
@@ -99,9 +99,9 @@ fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: Effect, now: i64)
             };
             for (k, v) in fields {
                 if v.is_null() {
-                    doc.remove(&k);
+                    doc.remove(k);
                 } else {
-                    doc.insert(k, v);
+                    doc.insert(k.clone(), v.clone());
                 }
             }
             tx.prepare_cached(
@@ -137,7 +137,7 @@ fn apply_once(
     tx: &Transaction<'_>,
     seq: i64,
     key: &EffectKey,
-    effects: Vec<Effect>,
+    effects: &[Effect],
     now: i64,
 ) -> Result<bool> {
     let inserted = tx
@@ -345,20 +345,25 @@ impl Store for SqliteStore {
     ) -> Result<Vec<bool>> {
         let meta = meta.clone();
         self.db
-            .write(move |tx| {
+            .write_rerunnable(move |tx| {
                 let now = now_ms();
                 let seq = insert_event_log(tx, &meta, now)?;
                 let mut fresh = Vec::with_capacity(applied.len());
-                for (key, effects, mut run) in applied {
-                    let new = apply_once(tx, seq, &key, effects, now)?;
-                    if !new {
-                        run.status = "skipped".into();
+                for (key, effects, run) in &applied {
+                    let new = apply_once(tx, seq, key, effects, now)?;
+                    if new {
+                        insert_run(tx, seq, &meta.event_id, run)?;
+                    } else {
+                        let skipped = HandlerRun {
+                            status: "skipped".into(),
+                            ..run.clone()
+                        };
+                        insert_run(tx, seq, &meta.event_id, &skipped)?;
                     }
-                    insert_run(tx, seq, &meta.event_id, &run)?;
                     fresh.push(new);
                 }
-                for run in failed {
-                    insert_run(tx, seq, &meta.event_id, &run)?;
+                for run in &failed {
+                    insert_run(tx, seq, &meta.event_id, run)?;
                 }
                 Ok(fresh)
             })
