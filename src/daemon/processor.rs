@@ -215,7 +215,8 @@ impl Processor {
             Ok(t) if t.shape_seed(format) == event::Seed::Notification => Shape::Legacy,
             _ => Shape::Domain,
         };
-        let ctx = EventCtx {
+        // The envelope moves in once the checks below no longer need it.
+        let mut ctx = EventCtx {
             id: id.clone(),
             event_type: ty.clone(),
             timestamp: timestamp.clone(),
@@ -223,7 +224,7 @@ impl Processor {
             user_id: user_id.clone(),
             data,
             shape,
-            envelope: value.clone(),
+            envelope: Value::Null,
         };
         let meta = EventMeta {
             event_id: id,
@@ -253,6 +254,7 @@ impl Processor {
                 event: Some(value),
             }));
         }
+        ctx.envelope = value;
         Ok(Intake { ctx, meta })
     }
 
@@ -543,33 +545,40 @@ impl Processor {
         target_name: &str,
         target: &ForwardTarget,
     ) -> Result<Vec<Effect>, HandlerError> {
+        // Written straight from the event, without building (and copying into) a new
+        // JSON tree per target.
         let body = match target.format {
-            Format::Domain if ev.envelope.get("type").is_some() => ev.envelope.clone(),
-            Format::Domain => json!({
-                "id": ev.id,
-                "type": ev.event_type,
-                "version": "1.0",
-                "timestamp": ev.timestamp,
-                "occurredAt": ev.timestamp,
-                "source": "slotbase",
-                "correlationId": ev.id,
-                "data": ev.data,
-                "metadata": {"environment": "production"},
+            Format::Domain if ev.envelope.get("type").is_some() => {
+                serde_json::to_string(&ev.envelope)
+            }
+            Format::Domain => serde_json::to_string(&DomainOut {
+                id: &ev.id,
+                r#type: &ev.event_type,
+                version: "1.0",
+                timestamp: &ev.timestamp,
+                occurred_at: &ev.timestamp,
+                source: "slotbase",
+                correlation_id: &ev.id,
+                data: &ev.data,
+                metadata: DomainOutMeta {
+                    environment: "production",
+                },
             }),
-            Format::Legacy => json!({
-                "eventType": ev.event_type,
-                "eventId": ev.id,
-                "timestamp": ev.timestamp,
-                "data": ev.data,
+            Format::Legacy => serde_json::to_string(&LegacyOut {
+                event_type: &ev.event_type,
+                event_id: &ev.id,
+                timestamp: &ev.timestamp,
+                data: &ev.data,
             }),
-        };
+        }
+        .map_err(|e| HandlerError::Permanent(format!("cannot encode the forward: {e}")))?;
         let job_id = format!("fwd-{}-{target_name}", ev.id);
         self.adder
             .add(
                 &target.queue,
                 NewJob {
                     name: target.job_name.clone(),
-                    data: body.to_string(),
+                    data: body,
                     opts: JobOptions {
                         job_id: Some(job_id.clone()),
                         attempts: 3,
@@ -618,6 +627,36 @@ impl Processor {
             .await
             .map(|_| ())
     }
+}
+
+/// A forward in the seed-2 envelope, for an event that came in the legacy one.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DomainOut<'a> {
+    id: &'a str,
+    r#type: &'a str,
+    version: &'a str,
+    timestamp: &'a Option<String>,
+    occurred_at: &'a Option<String>,
+    source: &'a str,
+    correlation_id: &'a str,
+    data: &'a Value,
+    metadata: DomainOutMeta<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct DomainOutMeta<'a> {
+    environment: &'a str,
+}
+
+/// A forward in the seed-1 (legacy) envelope.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LegacyOut<'a> {
+    event_type: &'a str,
+    event_id: &'a str,
+    timestamp: &'a Option<String>,
+    data: &'a Value,
 }
 
 #[derive(Default)]

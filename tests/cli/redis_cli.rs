@@ -236,6 +236,38 @@ async fn daemon_on_redis_notifies_and_forwards_in_bulls_format() {
         );
         assert!(s["id"].as_str().unwrap().starts_with("fwd-"));
     }
+    // The legacy event was rewritten into the seed-2 envelope, field by field.
+    let converted = seen
+        .iter()
+        .map(|s| &s["data"])
+        .find(|d| d["data"]["userId"] == "user_r1")
+        .unwrap_or_else(|| panic!("no forward of the legacy event: {seen:?}"));
+    let keys: Vec<&str> = converted
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "type",
+            "version",
+            "timestamp",
+            "occurredAt",
+            "source",
+            "correlationId",
+            "data",
+            "metadata"
+        ]
+    );
+    assert_eq!(converted["version"], "1.0");
+    assert_eq!(converted["source"], "slotbase");
+    assert_eq!(converted["correlationId"], converted["id"]);
+    assert_eq!(converted["occurredAt"], converted["timestamp"]);
+    assert!(converted["timestamp"].is_string(), "{converted}");
+    assert_eq!(converted["metadata"], json!({"environment": "production"}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
