@@ -67,10 +67,12 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-/// Idle read connections kept open for reuse. A busy daemon has about as many reads in
-/// flight as jobs; a connection opened past this size is closed after its read, and opening
-/// one (parsing the schema, preparing statements again) costs more than the read itself.
-const READ_POOL_SIZE: usize = 32;
+/// Reads run at once, and read connections kept open for reuse. A busy daemon has as many
+/// reads wanting to run as jobs in flight; past a few per core they only add blocking
+/// threads and connections (each with its page cache) without finishing any sooner, so
+/// the others wait for a turn, and every read finds a connection already open (opening
+/// one, parsing the schema and preparing statements again, costs more than the read).
+const READ_POOL_SIZE: usize = 16;
 
 /// Page cache of each read connection, in KiB: the file's pages are in the OS cache
 /// anyway, and a full pool of readers must not outgrow the daemon's memory budget.
@@ -330,6 +332,8 @@ struct Inner {
     busy_timeout: Duration,
     writer: mpsc::Sender<WriteTask>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per read allowed to run ([`READ_POOL_SIZE`]).
+    read_turns: Arc<tokio::sync::Semaphore>,
     /// Dropped with the last handle, which stops the checkpoint thread.
     _checkpointer: mpsc::Sender<()>,
 }
@@ -387,6 +391,7 @@ impl Db {
             busy_timeout,
             writer: task_tx,
             readers: Mutex::new(Vec::new()),
+            read_turns: Arc::new(tokio::sync::Semaphore::new(READ_POOL_SIZE)),
             _checkpointer: stop_checkpoints,
         });
         map.retain(|_, weak| weak.strong_count() > 0);
@@ -472,7 +477,14 @@ impl Db {
         E: From<DbError> + Send + 'static,
     {
         let inner = self.inner.clone();
+        let turn = inner
+            .read_turns
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| DbError::Reader(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let mut conn = inner.take_reader()?;
             let out = match conn.transaction() {
                 Ok(tx) => f(&tx),
@@ -854,6 +866,39 @@ mod tests {
             .unwrap();
         let answered: Vec<i64> = outcomes.into_iter().filter_map(Result::ok).collect();
         assert_eq!(ids, answered);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_beyond_the_pool_wait_for_a_turn() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), Duration::from_secs(1))
+            .await
+            .unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let reads = (0..READ_POOL_SIZE * 3).map(|_| {
+            let (db, running, most) = (db.clone(), running.clone(), most.clone());
+            tokio::spawn(async move {
+                db.read(move |tx| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                    let n: i64 = tx.query_row("SELECT count(*) FROM queues", [], |r| r.get(0))?;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok::<_, DbError>(n)
+                })
+                .await
+            })
+        });
+        let reads: Vec<_> = reads.collect();
+        for r in reads {
+            assert_eq!(r.await.unwrap().unwrap(), 0);
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= READ_POOL_SIZE, "{most} reads ran at once");
+        // Every connection went back to the pool.
+        assert!(lock(&db.inner.readers).len() <= READ_POOL_SIZE);
     }
 
     #[tokio::test]
