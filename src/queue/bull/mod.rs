@@ -280,8 +280,6 @@ fn event_json(id: &str, val: &str) -> String {
     format!(r#"{{"jobId":{},"val":{}}}"#, quote(id), quote(val))
 }
 
-/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`, each with
-/// whether its hash has neither a `removeOnComplete` rule nor a debounce id.
 /// A job a claim returned: the job, whether it is plain (see `BullQueue::plain`), and
 /// for an occurrence of a repeatable job its stored opts (the next one is added from them).
 struct Claimed {
@@ -290,6 +288,8 @@ struct Claimed {
     repeat: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`; plain when the
+/// hash has neither a `removeOnComplete` rule nor a debounce id.
 fn claimed_jobs(reply: Value, now: i64) -> Vec<Claimed> {
     let items = as_array(reply);
     let mut jobs = Vec::with_capacity(items.len() / 2);

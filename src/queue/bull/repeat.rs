@@ -215,10 +215,7 @@ fn repeat_key(name: &str, repeat: &Map<String, Value>, job_part: &str, end: Opti
 }
 
 fn md5_hex(s: &str) -> String {
-    Md5::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::util::hex(&Md5::digest(s.as_bytes()))
 }
 
 /// JavaScript truthiness of a JSON value.
