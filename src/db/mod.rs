@@ -65,6 +65,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "webhook_deliveries_rowid",
         sql: include_str!("migrations/006_webhook_deliveries_rowid.sql"),
     },
+    Migration {
+        version: 7,
+        name: "append_only_rows",
+        sql: include_str!("migrations/007_append_only_rows.sql"),
+    },
 ];
 
 /// Reads run at once, and read connections kept open for reuse. A busy daemon has as many
@@ -1024,6 +1029,90 @@ mod tests {
                 "booking.cancelled"
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn read_model_and_notifications_keep_their_rows_when_rekeyed() {
+        use crate::store::{DocKind, NotificationFilter, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            // A file made by a build whose read model was keyed by (kind, id) and whose
+            // notifications were indexed by event id.
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..6] {
+                conn.execute_batch(m.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.execute_batch(
+                r#"INSERT INTO event_log (event_id, event_type, queue, received_at)
+                   VALUES ('e1', 'booking.confirmed', 'notifications', 10),
+                          ('e2', 'booking.cancelled', 'notifications', 20);
+                   INSERT INTO notifications (id, user_id, channel, template, subject,
+                       content, priority, category, metadata, status, event_id, handler,
+                       created_at)
+                   VALUES ('n1', 'u1', 'email', 'booking-confirmed', 'S1', '{}', 'normal',
+                           'transactional', '{}', 'pending', 'e1', 'notification', 11),
+                          ('n2', 'u1', 'email', 'booking-cancelled', 'S2', '{}', 'normal',
+                           'transactional', '{}', 'pending', 'e2', 'notification', 21),
+                          ('n3', 'u2', 'push', 'booking-cancelled', 'S3', '{}', 'normal',
+                           'transactional', '{}', 'pending', 'e2', 'notification', 21);
+                   INSERT INTO read_model (kind, id, doc, updated_at)
+                   VALUES ('booking', 'B1', '{"status":"confirmed"}', 11),
+                          ('role', 'u1|facility|F1|admin', '{"scopeId":"F1"}', 12);"#,
+            )
+            .unwrap();
+        }
+        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        let store = crate::store::sqlite::SqliteStore::new(db.clone());
+        let by_event = |event: &str| NotificationFilter {
+            event_id: Some(event.into()),
+            ..NotificationFilter::default()
+        };
+        let ids = |ns: Vec<crate::store::Notification>| {
+            let mut ids: Vec<String> = ns.into_iter().map(|n| n.id).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            ids(store.notifications(&by_event("e1")).await.unwrap()),
+            ["n1"]
+        );
+        assert_eq!(
+            ids(store.notifications(&by_event("e2")).await.unwrap()),
+            ["n2", "n3"]
+        );
+        assert!(
+            store
+                .notifications(&by_event("e3"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let both = NotificationFilter {
+            user_id: Some("u2".into()),
+            ..by_event("e2")
+        };
+        assert_eq!(ids(store.notifications(&both).await.unwrap()), ["n3"]);
+        let doc = store.doc(DocKind::Booking, "B1").await.unwrap().unwrap();
+        assert_eq!(doc["status"], "confirmed");
+        let roles = store
+            .docs_where(DocKind::Role, "scopeId", "F1")
+            .await
+            .unwrap();
+        assert_eq!(roles.len(), 1);
+        // (kind, id) is still unique: the projection's upsert relies on it.
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO read_model (kind, id, doc, updated_at)
+                     VALUES ('booking', 'B1', '{}', 30)",
+                [],
+            )
+            .map(|_| ())
+            .map_err(DbError::from)
+        })
+        .await
+        .unwrap_err();
     }
 
     #[tokio::test]

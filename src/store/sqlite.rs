@@ -46,13 +46,20 @@ impl SqliteStore {
     }
 }
 
-fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: &Effect, now: i64) -> Result<()> {
+fn apply_effect(
+    tx: &Transaction<'_>,
+    seq: i64,
+    key: &EffectKey,
+    effect: &Effect,
+    now: i64,
+) -> Result<()> {
     match effect {
         Effect::Notify(drafts) => {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO notifications (id, user_id, channel, template, subject, content,
-                   priority, category, metadata, status, event_id, handler, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12)",
+                   priority, category, metadata, status, event_id, event_seq, handler,
+                   created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?11, ?12, ?13)",
             )?;
             let mut prefs_stmt = tx.prepare_cached(&format!(
                 "SELECT {PREFS_COLUMNS} FROM preferences WHERE user_id = ?1"
@@ -80,6 +87,7 @@ fn apply_effect(tx: &Transaction<'_>, key: &EffectKey, effect: &Effect, now: i64
                     category_str(d.category),
                     d.metadata.to_string(),
                     key.event_id,
+                    seq,
                     key.handler,
                     now
                 ])?;
@@ -149,7 +157,7 @@ fn apply_once(
         return Ok(false);
     }
     for effect in effects {
-        apply_effect(tx, key, effect, now)?;
+        apply_effect(tx, seq, key, effect, now)?;
     }
     Ok(true)
 }
@@ -182,6 +190,9 @@ fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<
 
 /// The number of an event seen before.
 const EVENT_SEQ: &str = "(SELECT seq FROM event_log WHERE event_id = ?1)";
+
+/// [`EVENT_SEQ`] with an anonymous parameter, for queries built from optional filters.
+const EVENT_SEQ_ARG: &str = "(SELECT seq FROM event_log WHERE event_id = ?)";
 
 fn insert_run(tx: &Transaction<'_>, seq: i64, event_id: &str, run: &HandlerRun) -> Result<()> {
     tx.prepare_cached(
@@ -493,12 +504,17 @@ impl Store for SqliteStore {
     }
 
     async fn notifications(&self, f: &NotificationFilter) -> Result<Vec<Notification>> {
-        let (wh, mut args) = crate::db::where_equal(&[
+        let (mut wh, mut args) = crate::db::where_equal(&[
             ("user_id", &f.user_id),
             ("status", &f.status),
             ("template", &f.template),
-            ("event_id", &f.event_id),
         ]);
+        // Indexed by the event's number (see 007_append_only_rows.sql).
+        if let Some(event_id) = &f.event_id {
+            wh.push_str(if wh.is_empty() { " WHERE " } else { " AND " });
+            wh.push_str(&format!("event_seq = {EVENT_SEQ_ARG}"));
+            args.push(rusqlite::types::Value::Text(event_id.clone()));
+        }
         let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
         args.push(rusqlite::types::Value::Integer(limit));
         args.push(rusqlite::types::Value::Integer(f.offset as i64));
