@@ -155,24 +155,25 @@ pub async fn trace(ctx: &Context, event_id: &str, as_json: bool) -> anyhow::Resu
 /// `follow`, print the last `last` and stop).
 pub async fn tail(ctx: &Context, last: u64, follow: bool, as_json: bool) -> anyhow::Result<i32> {
     let store = ctx.store().await?;
-    // Start `last` lines back from the end.
+    // Walk to the end, keeping the last `last` lines. They are counted in lines, not in
+    // positions: the runs of a clean first pass share their row's position.
     let mut after = 0i64;
+    let mut recent = std::collections::VecDeque::new();
     loop {
         let page = store.log_tail(after, 10_000).await?;
-        if page.len() < 10_000 {
-            let skip = page.len().saturating_sub(last as usize);
-            if let Some(l) = page.get(skip.wrapping_sub(1)).filter(|_| skip > 0) {
-                after = l.seq;
-            }
+        let Some(end) = page.last() else {
             break;
+        };
+        after = end.seq;
+        for line in page {
+            recent.push_back(line);
+            if recent.len() > last as usize {
+                recent.pop_front();
+            }
         }
-        after = page.last().map(|l| l.seq).unwrap_or(after);
     }
+    let mut lines: Vec<crate::store::LogLine> = recent.into();
     loop {
-        let lines = store.log_tail(after, 1000).await?;
-        if let Some(l) = lines.last() {
-            after = l.seq;
-        }
         let text: Vec<String> = lines
             .iter()
             .map(|l| {
@@ -205,6 +206,10 @@ pub async fn tail(ctx: &Context, last: u64, follow: bool, as_json: bool) -> anyh
                 _ = tokio::time::sleep(Duration::from_millis(250)) => {}
                 _ = tokio::signal::ctrl_c() => return Ok(exit::SUCCESS),
             }
+        }
+        lines = store.log_tail(after, 1000).await?;
+        if let Some(l) = lines.last() {
+            after = l.seq;
         }
     }
 }

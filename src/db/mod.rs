@@ -70,6 +70,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "append_only_rows",
         sql: include_str!("migrations/007_append_only_rows.sql"),
     },
+    Migration {
+        version: 8,
+        name: "first_pass_runs",
+        sql: include_str!("migrations/008_first_pass_runs.sql"),
+    },
 ];
 
 /// Reads run at once, and read connections kept open for reuse. A busy daemon has as many

@@ -162,8 +162,9 @@ fn apply_once(
     Ok(true)
 }
 
-/// The event's log entry, created on first sight; its number (`event_log.seq`).
-fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<i64> {
+/// The event's log entry, created on first sight: its number (`event_log.seq`), and
+/// whether this was the first sight.
+fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<(i64, bool)> {
     let inserted = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO event_log (event_id, event_type, timestamp, facility_id,
@@ -181,11 +182,83 @@ fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<
             now
         ])?;
     if inserted == 1 {
-        return Ok(tx.last_insert_rowid());
+        return Ok((tx.last_insert_rowid(), true));
     }
-    Ok(tx
+    let seq = tx
         .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
-        .query_row([&meta.event_id], |r| r.get(0))?)
+        .query_row([&meta.event_id], |r| r.get(0))?;
+    Ok((seq, false))
+}
+
+/// One run of a clean first pass in a batch row: handler, duration in ms, time (see
+/// 008_first_pass_runs.sql).
+type BatchRun<'a> = (std::borrow::Cow<'a, str>, u64, i64);
+
+/// A run that a batch row can stand for: a success at the first attempt whose effect key
+/// is the handler's own name.
+fn batchable(key: &EffectKey, run: &HandlerRun) -> bool {
+    run.status == "success" && run.error.is_none() && run.attempt == 1 && key.handler == run.handler
+}
+
+/// Log the runs of a clean first pass as one batch row.
+fn insert_batch(
+    tx: &Transaction<'_>,
+    seq: i64,
+    event_id: &str,
+    runs: &[&HandlerRun],
+) -> Result<()> {
+    let batch: Vec<BatchRun<'_>> = runs
+        .iter()
+        .map(|r| (r.handler.as_str().into(), r.duration_ms, r.at))
+        .collect();
+    let summary = HandlerRun {
+        handler: String::new(),
+        status: "success".into(),
+        duration_ms: runs.iter().map(|r| r.duration_ms).max().unwrap_or(0),
+        error: None,
+        attempt: 1,
+        at: runs.iter().map(|r| r.at).max().unwrap_or(0),
+    };
+    insert_run_row(
+        tx,
+        seq,
+        event_id,
+        &summary,
+        Some(&serde_json::to_string(&batch)?),
+    )
+}
+
+/// The effect keys an event's clean first pass applied (none if it had no such pass).
+fn batch_handlers(conn: &rusqlite::Connection, seq: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT batch FROM event_log_runs
+         WHERE event_seq = ?1 AND handler = '' AND batch IS NOT NULL",
+    )?;
+    let mut out = Vec::new();
+    for text in stmt.query_map([seq], |r| r.get::<_, String>(0))? {
+        let runs: Vec<BatchRun<'_>> = serde_json::from_str(&text?)?;
+        out.extend(runs.into_iter().map(|(h, _, _)| h.into_owned()));
+    }
+    Ok(out)
+}
+
+/// The runs a run row stands for: itself, or each run of a batch row.
+fn expand_runs(run: HandlerRun, batch: Option<String>) -> Result<Vec<HandlerRun>> {
+    let Some(text) = batch else {
+        return Ok(vec![run]);
+    };
+    let runs: Vec<BatchRun<'_>> = serde_json::from_str(&text)?;
+    Ok(runs
+        .into_iter()
+        .map(|(handler, duration_ms, at)| HandlerRun {
+            handler: handler.into_owned(),
+            status: "success".into(),
+            duration_ms,
+            error: None,
+            attempt: 1,
+            at,
+        })
+        .collect())
 }
 
 /// The number of an event seen before.
@@ -195,10 +268,20 @@ const EVENT_SEQ: &str = "(SELECT seq FROM event_log WHERE event_id = ?1)";
 const EVENT_SEQ_ARG: &str = "(SELECT seq FROM event_log WHERE event_id = ?)";
 
 fn insert_run(tx: &Transaction<'_>, seq: i64, event_id: &str, run: &HandlerRun) -> Result<()> {
+    insert_run_row(tx, seq, event_id, run, None)
+}
+
+fn insert_run_row(
+    tx: &Transaction<'_>,
+    seq: i64,
+    event_id: &str,
+    run: &HandlerRun,
+    batch: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO event_log_runs (event_seq, event_id, handler, status, duration_ms, error,
-           attempt, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           attempt, at, batch)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         seq,
@@ -208,7 +291,8 @@ fn insert_run(tx: &Transaction<'_>, seq: i64, event_id: &str, run: &HandlerRun) 
         run.duration_ms as i64,
         run.error,
         run.attempt,
-        run.at
+        run.at,
+        batch
     ])?;
     Ok(())
 }
@@ -358,10 +442,32 @@ impl Store for SqliteStore {
         self.db
             .write_rerunnable(move |tx| {
                 let now = now_ms();
-                let seq = insert_event_log(tx, &meta, now)?;
+                let (seq, first_sight) = insert_event_log(tx, &meta, now)?;
+                // The common case: a new event whose handlers all succeeded at once. Its
+                // effects cannot have been applied before, and one batch row logs it.
+                if first_sight
+                    && failed.is_empty()
+                    && !applied.is_empty()
+                    && applied.iter().all(|(key, _, run)| batchable(key, run))
+                {
+                    for (key, effects, _) in &applied {
+                        for effect in effects {
+                            apply_effect(tx, seq, key, effect, now)?;
+                        }
+                    }
+                    let runs: Vec<&HandlerRun> = applied.iter().map(|(_, _, run)| run).collect();
+                    insert_batch(tx, seq, &meta.event_id, &runs)?;
+                    return Ok(vec![true; applied.len()]);
+                }
+                let in_batch = if first_sight {
+                    Vec::new()
+                } else {
+                    batch_handlers(tx, seq)?
+                };
                 let mut fresh = Vec::with_capacity(applied.len());
                 for (key, effects, run) in &applied {
-                    let new = apply_once(tx, seq, key, effects, now)?;
+                    let new =
+                        !in_batch.contains(&key.handler) && apply_once(tx, seq, key, effects, now)?;
                     if new {
                         insert_run(tx, seq, &meta.event_id, run)?;
                     } else {
@@ -385,11 +491,20 @@ impl Store for SqliteStore {
         let id = event_id.to_string();
         self.db
             .read(move |tx| {
-                let mut stmt = tx.prepare_cached(&format!(
-                    "SELECT handler FROM effects WHERE event_seq = {EVENT_SEQ}"
-                ))?;
-                let rows = stmt.query_map([id], |r| r.get(0))?;
-                Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+                let seq: Option<i64> = tx
+                    .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
+                    .query_row([&id], |r| r.get(0))
+                    .optional()?;
+                let Some(seq) = seq else {
+                    return Ok(Vec::new());
+                };
+                let mut stmt =
+                    tx.prepare_cached("SELECT handler FROM effects WHERE event_seq = ?1")?;
+                let mut done = stmt
+                    .query_map([seq], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?;
+                done.extend(batch_handlers(tx, seq)?);
+                Ok(done)
             })
             .await
     }
@@ -549,7 +664,7 @@ impl Store for SqliteStore {
         let run = run.clone();
         self.db
             .write(move |tx| {
-                let seq = insert_event_log(tx, &meta, now_ms())?;
+                let (seq, _) = insert_event_log(tx, &meta, now_ms())?;
                 insert_run(tx, seq, &meta.event_id, &run)?;
                 let failures: u32 = tx
                     .prepare_cached(
@@ -591,12 +706,16 @@ impl Store for SqliteStore {
                     return Ok(None);
                 };
                 let mut stmt = tx.prepare_cached(
-                    "SELECT handler, status, duration_ms, error, attempt, at FROM event_log_runs
-                     WHERE event_seq = ?1 ORDER BY seq",
+                    "SELECT handler, status, duration_ms, error, attempt, at, batch
+                     FROM event_log_runs WHERE event_seq = ?1 ORDER BY seq",
                 )?;
-                let runs = stmt
-                    .query_map([seq], run_row)?
+                let rows = stmt
+                    .query_map([seq], |r| Ok((run_row(r)?, r.get(6)?)))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
+                let mut runs = Vec::with_capacity(rows.len());
+                for (run, batch) in rows {
+                    runs.extend(expand_runs(run, batch)?);
+                }
                 Ok(Some(EventLog {
                     meta,
                     received_at,
@@ -611,19 +730,34 @@ impl Store for SqliteStore {
             .read(move |tx| {
                 let mut stmt = tx.prepare_cached(
                     "SELECT r.handler, r.status, r.duration_ms, r.error, r.attempt, r.at, r.seq,
-                       r.event_id, coalesce(l.event_type, '')
+                       r.event_id, coalesce(l.event_type, ''), r.batch
                      FROM event_log_runs r LEFT JOIN event_log l ON l.seq = r.event_seq
                      WHERE r.seq > ?1 ORDER BY r.seq LIMIT ?2",
                 )?;
-                let rows = stmt.query_map(params![after_seq, limit as i64], |r| {
-                    Ok(LogLine {
-                        run: run_row(r)?,
-                        seq: r.get(6)?,
-                        event_id: r.get(7)?,
-                        event_type: r.get(8)?,
-                    })
-                })?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+                let rows = stmt
+                    .query_map(params![after_seq, limit as i64], |r| {
+                        Ok((
+                            run_row(r)?,
+                            r.get::<_, i64>(6)?,
+                            r.get::<_, String>(7)?,
+                            r.get::<_, String>(8)?,
+                            r.get::<_, Option<String>>(9)?,
+                        ))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                // A batch row's runs share its position.
+                let mut lines = Vec::with_capacity(rows.len());
+                for (run, seq, event_id, event_type, batch) in rows {
+                    for run in expand_runs(run, batch)? {
+                        lines.push(LogLine {
+                            run,
+                            seq,
+                            event_id: event_id.clone(),
+                            event_type: event_type.clone(),
+                        });
+                    }
+                }
+                Ok(lines)
             })
             .await
     }
@@ -831,4 +965,215 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<HandlerRun> {
         attempt: r.get(4)?,
         at: r.get(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::db::Db;
+
+    async fn store() -> (tempfile::TempDir, Db, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5))
+            .await
+            .unwrap();
+        (dir, db.clone(), SqliteStore::new(db))
+    }
+
+    fn meta(event_id: &str) -> EventMeta {
+        EventMeta {
+            event_id: event_id.into(),
+            event_type: "booking.confirmed".into(),
+            timestamp: None,
+            facility_id: Some("F1".into()),
+            user_id: None,
+            booking_id: Some("B1".into()),
+            queue: "notifications".into(),
+        }
+    }
+
+    fn run(handler: &str, status: &str, attempt: u32, error: Option<&str>) -> HandlerRun {
+        HandlerRun {
+            handler: handler.into(),
+            status: status.into(),
+            duration_ms: 3,
+            error: error.map(str::to_string),
+            attempt,
+            at: 1_000 + attempt as i64,
+        }
+    }
+
+    fn key(event_id: &str, handler: &str) -> EffectKey {
+        EffectKey {
+            event_id: event_id.into(),
+            handler: handler.into(),
+        }
+    }
+
+    /// A projection effect of `handler` that counts its applications in the document.
+    fn applied_once(event_id: &str, handler: &str) -> (EffectKey, Vec<Effect>, HandlerRun) {
+        let mut fields = serde_json::Map::new();
+        fields.insert(format!("by_{handler}"), json!(true));
+        (
+            key(event_id, handler),
+            vec![
+                Effect::Upsert {
+                    kind: DocKind::Booking,
+                    id: "B1".into(),
+                    fields,
+                },
+                Effect::Count {
+                    facility_id: "F1".into(),
+                    event_type: "booking.confirmed".into(),
+                    day: "2026-11-26".into(),
+                },
+            ],
+            run(handler, "success", 1, None),
+        )
+    }
+
+    async fn counted(db: &Db) -> i64 {
+        db.read(|tx| {
+            Ok::<_, StoreError>(tx.query_row(
+                "SELECT coalesce(sum(count), 0) FROM analytics_counters",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn rows(db: &Db, table: &'static str) -> i64 {
+        db.read(move |tx| {
+            Ok::<_, StoreError>(tx.query_row(
+                &format!("SELECT count(*) FROM {table}"),
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap()
+    }
+
+    fn statuses(runs: &[HandlerRun]) -> Vec<(String, String, u32)> {
+        runs.iter()
+            .map(|r| (r.handler.clone(), r.status.clone(), r.attempt))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_clean_first_pass_is_logged_once_and_still_applied_exactly_once() {
+        let (_dir, db, store) = store().await;
+        let handlers = ["notification", "projection", "analytics"];
+        let pass = || handlers.iter().map(|h| applied_once("e1", h)).collect();
+        assert_eq!(
+            store.record(&meta("e1"), pass(), vec![]).await.unwrap(),
+            [true, true, true]
+        );
+        // One log row and no effect keys stand for the whole pass...
+        assert_eq!(rows(&db, "event_log_runs").await, 1);
+        assert_eq!(rows(&db, "effects").await, 0);
+        // ...yet every reader sees each handler's run.
+        let mut applied = store.applied("e1").await.unwrap();
+        applied.sort();
+        assert_eq!(applied, ["analytics", "notification", "projection"]);
+        let log = store.event_log("e1").await.unwrap().unwrap();
+        assert_eq!(
+            statuses(&log.handlers),
+            handlers.map(|h| (h.to_string(), "success".to_string(), 1))
+        );
+        assert!(
+            log.handlers
+                .iter()
+                .all(|r| r.duration_ms == 3 && r.at == 1_001)
+        );
+        let tail = store.log_tail(0, 10).await.unwrap();
+        let lines: Vec<_> = tail.iter().map(|l| l.run.handler.as_str()).collect();
+        assert_eq!(lines, handlers);
+        assert!(
+            tail.iter()
+                .all(|l| l.event_id == "e1" && l.seq == tail[0].seq)
+        );
+        assert_eq!(counted(&db).await, 3);
+
+        // Redelivered: every handler is found applied, nothing happens twice, and the
+        // skipped runs follow the pass in the log.
+        assert_eq!(
+            store.record(&meta("e1"), pass(), vec![]).await.unwrap(),
+            [false, false, false]
+        );
+        assert_eq!(counted(&db).await, 3);
+        let log = store.event_log("e1").await.unwrap().unwrap();
+        assert_eq!(log.handlers.len(), 6);
+        assert!(log.handlers[3..].iter().all(|r| r.status == "skipped"));
+        let tail = store.log_tail(tail[0].seq, 10).await.unwrap();
+        assert_eq!(tail.len(), 3, "only the runs after the pass");
+
+        // A handler the registry gained since is applied, once.
+        let later = vec![applied_once("e1", "forward:refunds")];
+        assert_eq!(
+            store
+                .record(&meta("e1"), later.clone(), vec![])
+                .await
+                .unwrap(),
+            [true]
+        );
+        assert_eq!(
+            store.record(&meta("e1"), later, vec![]).await.unwrap(),
+            [false]
+        );
+        assert_eq!(counted(&db).await, 4);
+        assert_eq!(store.applied("e1").await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_first_pass_with_a_failure_is_logged_run_by_run() {
+        let (_dir, db, store) = store().await;
+        let failed = run("forward:refunds", "retrying", 1, Some("refused"));
+        assert_eq!(
+            store
+                .record(
+                    &meta("e2"),
+                    vec![applied_once("e2", "projection")],
+                    vec![failed]
+                )
+                .await
+                .unwrap(),
+            [true]
+        );
+        assert_eq!(rows(&db, "effects").await, 1);
+        let errors = store.handler_errors("e2", "forward:refunds").await.unwrap();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "refused");
+
+        // The retry applies the failed handler only; its run is attempt 2.
+        let mut retried = applied_once("e2", "forward:refunds");
+        retried.2 = run("forward:refunds", "success", 2, None);
+        assert_eq!(
+            store
+                .record(&meta("e2"), vec![retried], vec![])
+                .await
+                .unwrap(),
+            [true]
+        );
+        let mut applied = store.applied("e2").await.unwrap();
+        applied.sort();
+        assert_eq!(applied, ["forward:refunds", "projection"]);
+        let log = store.event_log("e2").await.unwrap().unwrap();
+        assert_eq!(
+            statuses(&log.handlers),
+            [
+                ("projection".into(), "success".into(), 1),
+                ("forward:refunds".into(), "retrying".into(), 1),
+                ("forward:refunds".into(), "success".into(), 2),
+            ]
+        );
+        assert_eq!(counted(&db).await, 2);
+        assert!(store.applied("no-such-event").await.unwrap().is_empty());
+    }
 }

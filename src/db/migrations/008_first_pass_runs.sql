@@ -1,0 +1,16 @@
+-- A clean first pass of an event is logged in one row.
+--
+-- Nearly every event is handled once, with every handler succeeding on its first
+-- attempt. Its log then held one run row per handler (each with an index entry) and one
+-- effect key per handler, about a dozen rows for the same fact: the event was new and
+-- all of its handlers were applied. Such a pass is now one run row whose `batch` lists
+-- the runs; no effect keys are written for it, because its runs are the proof that
+-- those handlers' effects were applied (an event's first sight cannot find effects
+-- recorded before).
+--
+-- A batch row has handler '' (no handler has that name), status 'success', attempt 1,
+-- the longest run's duration and the pass's time, and
+--   batch: a JSON array of [handler, durationMs, at] per run, in the registry's order;
+--          each stands for a success at attempt 1 whose effect key is the handler's name.
+-- Every other row (retries, failures, skips, replays) keeps one run per row and NULL here.
+ALTER TABLE event_log_runs ADD COLUMN batch TEXT;
