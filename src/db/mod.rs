@@ -702,13 +702,29 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), DbError> {
             known,
         });
     }
+    // A new file is created silently; an existing one is upgraded in place, which rewrites
+    // whole tables and can take minutes on a large store: say so while it happens.
+    let upgrading = found > 0 && found < known;
+    if upgrading {
+        tracing::info!(store = %path.display(), from = found, to = known,
+            "upgrading the store's schema; on a large store this takes a while");
+    }
     for m in MIGRATIONS.iter().filter(|m| m.version > found) {
+        let started = Instant::now();
         tx.execute_batch(m.sql).map_err(|source| DbError::Migrate {
             path: path.to_path_buf(),
             version: m.version,
             name: m.name,
             source,
         })?;
+        if upgrading {
+            tracing::info!(
+                version = m.version,
+                migration = m.name,
+                ms = started.elapsed().as_millis() as u64,
+                "store migration applied"
+            );
+        }
     }
     if found < known {
         tx.pragma_update(None, "user_version", known)?;

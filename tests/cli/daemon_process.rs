@@ -352,3 +352,51 @@ fn tail_trace_prefs_and_notifications_show() {
     let last_two = env.run_ok(&["events", "tail", "--no-follow", "-n", "2"]);
     assert_eq!(last_two.lines().count(), 2, "{last_two}");
 }
+
+#[test]
+fn an_older_store_is_upgraded_on_start_and_the_log_says_so() {
+    use std::io::{BufRead, BufReader};
+    let env = TestEnv::new();
+    // A store one schema version behind: made by this build, its newest migration undone.
+    env.run_ok(&["notifications", "list"]);
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute_batch("ALTER TABLE event_log_runs DROP COLUMN batch; PRAGMA user_version = 7;")
+        .unwrap();
+    let mut cmd = env.process();
+    cmd.arg("daemon")
+        .env("SLOTBASE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in FAST {
+        cmd.env(k, v);
+    }
+    let mut daemon = cmd.spawn().expect("start the daemon");
+    let mut log = Vec::new();
+    for line in BufReader::new(daemon.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let started = line.contains("daemon started");
+        log.push(line);
+        if started {
+            break;
+        }
+    }
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let log = log.join("\n");
+    assert!(log.contains("upgrading the store's schema"), "{log}");
+    assert!(log.contains("first_pass_runs"), "{log}");
+    assert!(log.contains("daemon started"), "{log}");
+    // The upgraded store works: an event is processed and traced.
+    let out = env.run_ok(&["emit", "payment.received", "--format", "legacy"]);
+    let event_id = out.split_whitespace().nth(2).unwrap().to_string();
+    let mut daemon = spawn_daemon(&env);
+    wait_until("the notification", 60, || !notifications(&env).is_empty());
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    let trace = env.run_ok(&["events", "trace", &event_id]);
+    assert!(
+        trace.contains("notification") && trace.contains("success"),
+        "{trace}"
+    );
+}
