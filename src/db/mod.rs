@@ -950,26 +950,34 @@ mod tests {
         assert_eq!(n, 0);
     }
 
+    /// A file as a build that knew only the first `version` migrations left it, holding
+    /// the rows `seed` inserts.
+    fn file_at_version(path: &Path, version: usize, seed: &str) {
+        let conn = Connection::open(path).unwrap();
+        for m in &MIGRATIONS[..version] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as u32)
+            .unwrap();
+        conn.execute_batch(seed).unwrap();
+    }
+
     #[tokio::test]
     async fn queue_counters_move_from_triggers_to_code_intact() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        {
-            // A file made by a build that had only the first step, counted by triggers.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0].sql).unwrap();
-            conn.pragma_update(None, "user_version", 1).unwrap();
-            conn.execute_batch(
-                "INSERT INTO queues (name) VALUES ('q');
+        // A file made by a build that had only the first step, counted by triggers.
+        file_at_version(
+            &path,
+            1,
+            "INSERT INTO queues (name) VALUES ('q');
                  INSERT INTO queue_jobs (qid, id, state, sort1, sort2, name, data, opts,
                      timestamp, delay, priority, lifo, attempts)
                  VALUES (1, '1', 0, 4294967296, 1, 'n', '{}', '{}', 0, 0, 0, 0, 1),
                         (1, '2', 0, 3, 2, 'n', '{}', '{}', 0, 0, 3, 0, 1),
                         (1, '3', 2, 99, 3, 'n', '{}', '{}', 0, 9, 0, 0, 1);
                  UPDATE queues SET n_failed = 7;",
-            )
-            .unwrap();
-        }
+        );
         let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
         let (triggers, counts): (i64, [i64; 6]) = db
             .read(|tx| {
@@ -1006,15 +1014,11 @@ mod tests {
         use crate::store::Store;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        {
-            // A file made by a build whose effects and runs were keyed by event id.
-            let conn = Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..4] {
-                conn.execute_batch(m.sql).unwrap();
-            }
-            conn.pragma_update(None, "user_version", 4).unwrap();
-            conn.execute_batch(
-                "INSERT INTO event_log (event_id, event_type, queue, received_at)
+        // A file made by a build whose effects and runs were keyed by event id.
+        file_at_version(
+            &path,
+            4,
+            "INSERT INTO event_log (event_id, event_type, queue, received_at)
                  VALUES ('e2', 'booking.cancelled', 'notifications', 20),
                         ('e1', 'booking.confirmed', 'notifications', 10);
                  INSERT INTO effects (event_id, handler, applied_at)
@@ -1025,9 +1029,7 @@ mod tests {
                  VALUES ('e1', 'notification', 'success', 1, NULL, 1, 11),
                         ('e2', 'forward:refunds', 'retrying', 2, 'refused', 1, 21),
                         ('e2', 'forward:refunds', 'failed', 2, 'refused again', 2, 22);",
-            )
-            .unwrap();
-        }
+        );
         let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
         let store = crate::store::sqlite::SqliteStore::new(db);
         let mut applied = store.applied("e1").await.unwrap();
@@ -1057,16 +1059,12 @@ mod tests {
         use crate::store::{DocKind, NotificationFilter, Store};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        {
-            // A file made by a build whose read model was keyed by (kind, id) and whose
-            // notifications were indexed by event id.
-            let conn = Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..6] {
-                conn.execute_batch(m.sql).unwrap();
-            }
-            conn.pragma_update(None, "user_version", 6).unwrap();
-            conn.execute_batch(
-                r#"INSERT INTO event_log (event_id, event_type, queue, received_at)
+        // A file made by a build whose read model was keyed by (kind, id) and whose
+        // notifications were indexed by event id.
+        file_at_version(
+            &path,
+            6,
+            r#"INSERT INTO event_log (event_id, event_type, queue, received_at)
                    VALUES ('e1', 'booking.confirmed', 'notifications', 10),
                           ('e2', 'booking.cancelled', 'notifications', 20);
                    INSERT INTO notifications (id, user_id, channel, template, subject,
@@ -1081,9 +1079,7 @@ mod tests {
                    INSERT INTO read_model (kind, id, doc, updated_at)
                    VALUES ('booking', 'B1', '{"status":"confirmed"}', 11),
                           ('role', 'u1|facility|F1|admin', '{"scopeId":"F1"}', 12);"#,
-            )
-            .unwrap();
-        }
+        );
         let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
         let store = crate::store::sqlite::SqliteStore::new(db.clone());
         let by_event = |event: &str| NotificationFilter {
