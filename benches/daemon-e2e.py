@@ -18,6 +18,7 @@ for the cores. `--perf FILE` records a `perf` profile of the daemon over that ph
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -54,13 +55,26 @@ def cpu_seconds(pid):
         return 0.0
 
 
+def redis_command_stats(port):
+    """Calls and server time per command since the last CONFIG RESETSTAT, from INFO."""
+    out = subprocess.run(["redis-cli", "-p", str(port), "INFO", "commandstats"],
+                         capture_output=True, text=True, check=True).stdout
+    stats = {}
+    for line in out.splitlines():
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+),usec=(\d+)", line)
+        if m:
+            stats[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return stats
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", choices=["sqlite", "redis"], default="sqlite")
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--latency-events", type=int, default=1000)
     ap.add_argument("--rate", type=int, default=200)
-    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--concurrency", type=int,
+                    help="daemon --concurrency (default: the daemon's daemon.concurrency)")
     ap.add_argument("--binary", default="target/release/slotbase")
     ap.add_argument("--perf", metavar="FILE", help="record a perf profile of the daemon")
     args = ap.parse_args()
@@ -92,11 +106,15 @@ def main():
         run("emit", "booking.confirmed", "--format", "legacy", "--count", str(args.events))
         emit_s = time.time() - t0
 
-        daemon = subprocess.Popen([binary, "daemon", "--concurrency", str(args.concurrency)],
+        concurrency = ["--concurrency", str(args.concurrency)] if args.concurrency else []
+        daemon = subprocess.Popen([binary, "daemon", *concurrency],
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         start = time.time()
         peak = 0
         redis_cpu0 = cpu_seconds(redis.pid) if redis else 0.0
+        if redis:
+            subprocess.run(["redis-cli", "-p", str(port), "CONFIG", "RESETSTAT"],
+                           capture_output=True, check=True)
         perf = None
         if args.perf:
             perf = subprocess.Popen(["perf", "record", "-g", "-o", args.perf, "-p",
@@ -112,6 +130,7 @@ def main():
         elapsed = time.time() - start
         daemon_cpu = cpu_seconds(daemon.pid)
         redis_cpu = cpu_seconds(redis.pid) - redis_cpu0 if redis else None
+        commands = redis_command_stats(port) if redis else {}
         if perf:
             perf.send_signal(2)
             perf.wait()
@@ -146,6 +165,13 @@ def main():
             "daemonCpuUsPerEvent": round(daemon_cpu * 1e6 / args.events, 1),
             "redisCpuUsPerEvent": (round(redis_cpu * 1e6 / args.events, 1)
                                    if redis_cpu is not None else None),
+            # Per event: calls of each command (those run inside scripts included) and
+            # the server's time in it, in µs; a script's own time includes its calls'.
+            "redisCommandsPerEvent": {
+                name: f"{calls / args.events:.2f} calls, {usec / args.events:.1f} us"
+                for name, (calls, usec) in sorted(commands.items(),
+                                                  key=lambda kv: -kv[1][1])
+                if calls >= args.events / 100},
             "daemonPeakRssMiB": round(peak / 1024, 1),
             "latencySamples": len(lat),
             "latencyRatePerSecond": args.rate,
