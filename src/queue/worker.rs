@@ -136,7 +136,9 @@ struct Shared {
 type Completion = (String, String, OwnedSemaphorePermit);
 
 /// Completion calls the finisher keeps in flight: one being served while the next batch
-/// gathers.
+/// gathers. More calls in flight make each batch smaller: with four, the daemon's
+/// end-to-end benchmark made a fifth more script calls per event and processed about 6%
+/// fewer events per second.
 const RECORDING_CALLS: usize = 2;
 
 /// Most completions per recording call.
