@@ -31,6 +31,10 @@ pub struct EventCtx {
     pub shape: Shape,
     /// The whole envelope as received.
     pub envelope: Value,
+    /// The event as forwarded in each envelope (domain, legacy), written by the first
+    /// forward that needs it: the event's forwards share it instead of each encoding the
+    /// same text.
+    pub forward_bodies: [std::sync::OnceLock<String>; 2],
 }
 
 impl EventCtx {

@@ -225,6 +225,7 @@ impl Processor {
             data,
             shape,
             envelope: Value::Null,
+            forward_bodies: Default::default(),
         };
         let meta = EventMeta {
             event_id: id,
@@ -545,33 +546,20 @@ impl Processor {
         target_name: &str,
         target: &ForwardTarget,
     ) -> Result<Vec<Effect>, HandlerError> {
-        // Written straight from the event, without building (and copying into) a new
-        // JSON tree per target.
-        let body = match target.format {
-            Format::Domain if ev.envelope.get("type").is_some() => {
-                serde_json::to_string(&ev.envelope)
+        let slot = &ev.forward_bodies[match target.format {
+            Format::Domain => 0,
+            Format::Legacy => 1,
+        }];
+        let body = match slot.get() {
+            Some(body) => body.clone(),
+            None => {
+                let body = forward_body(ev, target.format).map_err(|e| {
+                    HandlerError::Permanent(format!("cannot encode the forward: {e}"))
+                })?;
+                let _ = slot.set(body.clone());
+                body
             }
-            Format::Domain => serde_json::to_string(&DomainOut {
-                id: &ev.id,
-                r#type: &ev.event_type,
-                version: "1.0",
-                timestamp: &ev.timestamp,
-                occurred_at: &ev.timestamp,
-                source: "slotbase",
-                correlation_id: &ev.id,
-                data: &ev.data,
-                metadata: DomainOutMeta {
-                    environment: "production",
-                },
-            }),
-            Format::Legacy => serde_json::to_string(&LegacyOut {
-                event_type: &ev.event_type,
-                event_id: &ev.id,
-                timestamp: &ev.timestamp,
-                data: &ev.data,
-            }),
-        }
-        .map_err(|e| HandlerError::Permanent(format!("cannot encode the forward: {e}")))?;
+        };
         let job_id = format!("fwd-{}-{target_name}", ev.id);
         self.adder
             .add(
@@ -626,6 +614,33 @@ impl Processor {
             )
             .await
             .map(|_| ())
+    }
+}
+
+/// The event in the envelope a forward target wants, written straight from the event
+/// without building (and copying into) a new JSON tree.
+fn forward_body(ev: &EventCtx, format: Format) -> serde_json::Result<String> {
+    match format {
+        Format::Domain if ev.envelope.get("type").is_some() => serde_json::to_string(&ev.envelope),
+        Format::Domain => serde_json::to_string(&DomainOut {
+            id: &ev.id,
+            r#type: &ev.event_type,
+            version: "1.0",
+            timestamp: &ev.timestamp,
+            occurred_at: &ev.timestamp,
+            source: "slotbase",
+            correlation_id: &ev.id,
+            data: &ev.data,
+            metadata: DomainOutMeta {
+                environment: "production",
+            },
+        }),
+        Format::Legacy => serde_json::to_string(&LegacyOut {
+            event_type: &ev.event_type,
+            event_id: &ev.id,
+            timestamp: &ev.timestamp,
+            data: &ev.data,
+        }),
     }
 }
 

@@ -151,6 +151,53 @@ async fn events_in_both_envelopes_become_the_seeds_notifications() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwards_of_one_event_each_get_their_targets_envelope() {
+    let env = TestEnv::new();
+    // capacity takes the legacy envelope; availability and calendar-sync keep the domain one.
+    let daemon = Daemon::start(
+        settings(
+            &env,
+            &[("SLOTBASE_HANDLERS__FORWARD__CAPACITY__FORMAT", "legacy")],
+        ),
+        DaemonOptions::default(),
+    )
+    .await
+    .unwrap();
+    env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--set",
+        "id=evt-fmt-1",
+        "--set",
+        "data.bookingId=BKG-FMT-1",
+    ]);
+    let waiting = |queue: &str| {
+        env.json(&["queue", "list", queue, "--state", "wait"])
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let legacy = eventually("the capacity forward", || async {
+        waiting("capacity-tracking").pop()
+    })
+    .await;
+    daemon.shutdown().await;
+    assert_eq!(legacy["data"]["eventType"], "booking.confirmed", "{legacy}");
+    assert_eq!(legacy["data"]["eventId"], "evt-fmt-1", "{legacy}");
+    assert_eq!(legacy["data"]["data"]["bookingId"], "BKG-FMT-1", "{legacy}");
+    assert!(legacy["data"].get("type").is_none(), "{legacy}");
+    for queue in ["availability-cache", "calendar-sync"] {
+        let jobs = waiting(queue);
+        assert_eq!(jobs.len(), 1, "{queue}: {jobs:?}");
+        let data = &jobs[0]["data"];
+        assert_eq!(data["type"], "booking.confirmed", "{queue}: {data}");
+        assert_eq!(data["id"], "evt-fmt-1", "{queue}: {data}");
+        assert_eq!(data["data"]["bookingId"], "BKG-FMT-1", "{queue}: {data}");
+        assert!(data.get("eventType").is_none(), "{queue}: {data}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_dead_lettered_and_replay_processes_once() {
     let env = TestEnv::new();
     let settings = settings(&env, &[("SLOTBASE_DAEMON__MAX_PAYLOAD_BYTES", "4096")]);
