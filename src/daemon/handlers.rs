@@ -26,7 +26,6 @@ pub struct EventCtx {
     pub timestamp: Option<String>,
     pub facility_id: Option<String>,
     pub user_id: Option<String>,
-    pub data: Value,
     /// Which seed's fields the data carries.
     pub shape: Shape,
     /// The whole envelope as received.
@@ -37,9 +36,18 @@ pub struct EventCtx {
     pub forward_bodies: [std::sync::OnceLock<String>; 2],
 }
 
+/// What [`EventCtx::data`] is when the envelope has no `data`.
+static NO_DATA: Value = Value::Null;
+
 impl EventCtx {
+    /// The event's `data` (null when the envelope has none), read in place: both
+    /// envelopes keep it under `data`.
+    pub fn data(&self) -> &Value {
+        self.envelope.get("data").unwrap_or(&NO_DATA)
+    }
+
     fn str(&self, field: &str) -> Option<&str> {
-        self.data.get(field).and_then(Value::as_str)
+        self.data().get(field).and_then(Value::as_str)
     }
 
     /// The booking this event is about, if any.
@@ -102,7 +110,7 @@ pub async fn notification(
     // one email, not two.
     let mut seen = BTreeSet::new();
     let mut planned = Vec::new();
-    for rule in rules.iter().filter(|r| rules::applies(r, &ev.data)) {
+    for rule in rules.iter().filter(|r| rules::applies(r, ev.data())) {
         for (who, channel) in rule.targets {
             for user in recipients(ev, *who, store, cfg).await? {
                 if seen.insert((user.clone(), *channel, rule.template)) {
@@ -125,9 +133,9 @@ pub async fn notification(
             user_id: user,
             channel,
             template: rule.template.to_string(),
-            subject: rules::subject(rule, &ev.data),
-            content: rules::content(rule, &ev.data),
-            priority: rules::priority(rule, &ev.data),
+            subject: rules::subject(rule, ev.data()),
+            content: rules::content(rule, ev.data()),
+            priority: rules::priority(rule, ev.data()),
             category: rule.category,
             metadata: Value::Object(metadata),
         });
@@ -147,7 +155,7 @@ async fn recipients(
     Ok(match who {
         Who::Field(f) => ev.str(f).map(|s| vec![s.to_string()]).unwrap_or_default(),
         Who::Participants => ev
-            .data
+            .data()
             .get("participants")
             .and_then(Value::as_array)
             .map(|ps| {
@@ -162,7 +170,7 @@ async fn recipients(
             })
             .unwrap_or_default(),
         Who::Parents => {
-            if let Some(ids) = ev.data.get("parentIds").and_then(Value::as_array) {
+            if let Some(ids) = ev.data().get("parentIds").and_then(Value::as_array) {
                 ids.iter()
                     .filter_map(Value::as_str)
                     .map(str::to_string)
@@ -238,7 +246,7 @@ fn upsert(kind: DocKind, id: &str, mut fields: Map<String, Value>, ev: &EventCtx
 
 /// The read-model changes of an event.
 pub fn projection(ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
-    let d = &ev.data;
+    let d = ev.data();
     let s = |f: &str| d.get(f).and_then(Value::as_str);
     let mut out = Vec::new();
     let t = ev.event_type.as_str();

@@ -205,26 +205,26 @@ impl Processor {
                 event: Some(value),
             }));
         };
-        let data = value.get("data").cloned().unwrap_or(Value::Null);
-        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let data = value.get("data").unwrap_or(&Value::Null);
+        let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_string);
         let timestamp = get("timestamp");
-        let facility_id = get("facilityId").or_else(|| s(&data, "facilityId"));
-        let user_id = get("userId").or_else(|| s(&data, "userId"));
+        let facility_id = get("facilityId").or_else(|| s("facilityId"));
+        let user_id = get("userId").or_else(|| s("userId"));
         let catalogued = event::lookup(&ty);
         let shape = match &catalogued {
             Ok(t) if t.shape_seed(format) == event::Seed::Notification => Shape::Legacy,
             _ => Shape::Domain,
         };
-        // The envelope moves in once the checks below no longer need it.
-        let mut ctx = EventCtx {
+        // The context owns the parsed envelope; a rejection takes it back for the dead
+        // letter.
+        let ctx = EventCtx {
             id: id.clone(),
             event_type: ty.clone(),
             timestamp: timestamp.clone(),
             facility_id: facility_id.clone(),
             user_id: user_id.clone(),
-            data,
             shape,
-            envelope: Value::Null,
+            envelope: value,
             forward_bodies: Default::default(),
         };
         let meta = EventMeta {
@@ -243,19 +243,18 @@ impl Processor {
                     code: "unknown_type",
                     message: e.to_string(),
                     meta,
-                    event: Some(value),
+                    event: Some(ctx.envelope),
                 }));
             }
         };
-        if let Err(e) = event::validate(&value, ty_def, format) {
+        if let Err(e) = event::validate(&ctx.envelope, ty_def, format) {
             return Err(Box::new(Rejection {
                 code: "invalid_event",
                 message: e.to_string(),
                 meta,
-                event: Some(value),
+                event: Some(ctx.envelope),
             }));
         }
-        ctx.envelope = value;
         Ok(Intake { ctx, meta })
     }
 
@@ -630,7 +629,7 @@ fn forward_body(ev: &EventCtx, format: Format) -> serde_json::Result<String> {
             occurred_at: &ev.timestamp,
             source: "slotbase",
             correlation_id: &ev.id,
-            data: &ev.data,
+            data: ev.data(),
             metadata: DomainOutMeta {
                 environment: "production",
             },
@@ -639,7 +638,7 @@ fn forward_body(ev: &EventCtx, format: Format) -> serde_json::Result<String> {
             event_type: &ev.event_type,
             event_id: &ev.id,
             timestamp: &ev.timestamp,
-            data: &ev.data,
+            data: ev.data(),
         }),
     }
 }

@@ -196,7 +196,7 @@ pub async fn fan_out(
                 .endpoints(Some(f))
                 .await?
                 .into_iter()
-                .filter(|e| e.receives(&ev.event_type, Some(f), &ev.data))
+                .filter(|e| e.receives(&ev.event_type, Some(f), ev.data()))
                 .collect(),
             None => Vec::new(),
         },
