@@ -765,14 +765,15 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A ` WHERE a = ? AND b = ?` clause (empty when no value is set) and its parameters, for
-/// list commands that filter on optional columns.
-pub fn where_equal(filters: &[(&str, &Option<String>)]) -> (String, Vec<rusqlite::types::Value>) {
+/// A ` WHERE c1 AND c2` clause (empty when no value is set) and its parameters, for list
+/// commands that filter on optional values: each condition (`"user_id = ?"`, or one
+/// that looks the value up) has one `?`, and is kept only when its value is set.
+pub fn where_all(filters: &[(&str, &Option<String>)]) -> (String, Vec<rusqlite::types::Value>) {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
-    for (col, val) in filters {
+    for (condition, val) in filters {
         if let Some(v) = val {
-            clauses.push(format!("{col} = ?"));
+            clauses.push(*condition);
             args.push(rusqlite::types::Value::Text(v.clone()));
         }
     }

@@ -184,10 +184,16 @@ fn insert_event_log(tx: &Transaction<'_>, meta: &EventMeta, now: i64) -> Result<
     if inserted == 1 {
         return Ok((tx.last_insert_rowid(), true));
     }
-    let seq = tx
-        .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
-        .query_row([&meta.event_id], |r| r.get(0))?;
+    let seq = event_seq(tx, &meta.event_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     Ok((seq, false))
+}
+
+/// The number (`event_log.seq`) of an event seen before.
+fn event_seq(conn: &rusqlite::Connection, event_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
+        .query_row([event_id], |r| r.get(0))
+        .optional()?)
 }
 
 /// One run of a clean first pass in a batch row: handler, duration in ms, time (see
@@ -264,8 +270,9 @@ fn expand_runs(run: HandlerRun, batch: Option<String>) -> Result<Vec<HandlerRun>
 /// The number of an event seen before.
 const EVENT_SEQ: &str = "(SELECT seq FROM event_log WHERE event_id = ?1)";
 
-/// [`EVENT_SEQ`] with an anonymous parameter, for queries built from optional filters.
-const EVENT_SEQ_ARG: &str = "(SELECT seq FROM event_log WHERE event_id = ?)";
+/// A notification filter on its event's id, through the event's number (one anonymous
+/// parameter, for [`crate::db::where_all`]).
+const BY_EVENT: &str = "event_seq = (SELECT seq FROM event_log WHERE event_id = ?)";
 
 fn insert_run(tx: &Transaction<'_>, seq: i64, event_id: &str, run: &HandlerRun) -> Result<()> {
     insert_run_row(tx, seq, event_id, run, None)
@@ -491,11 +498,7 @@ impl Store for SqliteStore {
         let id = event_id.to_string();
         self.db
             .read(move |tx| {
-                let seq: Option<i64> = tx
-                    .prepare_cached("SELECT seq FROM event_log WHERE event_id = ?1")?
-                    .query_row([&id], |r| r.get(0))
-                    .optional()?;
-                let Some(seq) = seq else {
+                let Some(seq) = event_seq(tx, &id)? else {
                     return Ok(Vec::new());
                 };
                 let mut stmt =
@@ -619,17 +622,13 @@ impl Store for SqliteStore {
     }
 
     async fn notifications(&self, f: &NotificationFilter) -> Result<Vec<Notification>> {
-        let (mut wh, mut args) = crate::db::where_equal(&[
-            ("user_id", &f.user_id),
-            ("status", &f.status),
-            ("template", &f.template),
+        // Notifications are indexed by their event's number (see 007_append_only_rows.sql).
+        let (wh, mut args) = crate::db::where_all(&[
+            ("user_id = ?", &f.user_id),
+            ("status = ?", &f.status),
+            ("template = ?", &f.template),
+            (BY_EVENT, &f.event_id),
         ]);
-        // Indexed by the event's number (see 007_append_only_rows.sql).
-        if let Some(event_id) = &f.event_id {
-            wh.push_str(if wh.is_empty() { " WHERE " } else { " AND " });
-            wh.push_str(&format!("event_seq = {EVENT_SEQ_ARG}"));
-            args.push(rusqlite::types::Value::Text(event_id.clone()));
-        }
         let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
         args.push(rusqlite::types::Value::Integer(limit));
         args.push(rusqlite::types::Value::Integer(f.offset as i64));

@@ -523,12 +523,12 @@ impl WebhookStore for SqliteWebhooks {
     }
 
     async fn attempts(&self, f: &AttemptFilter) -> Result<Vec<Attempt>> {
-        let (wh, mut args) = crate::db::where_equal(&[
-            ("webhook_id", &f.webhook_id),
-            ("id", &f.delivery_id),
-            ("event_id", &f.event_id),
-            ("status", &f.status),
-            ("job_id", &f.job_id),
+        let (wh, mut args) = crate::db::where_all(&[
+            ("webhook_id = ?", &f.webhook_id),
+            ("id = ?", &f.delivery_id),
+            ("event_id = ?", &f.event_id),
+            ("status = ?", &f.status),
+            ("job_id = ?", &f.job_id),
         ]);
         args.push(rusqlite::types::Value::Integer(if f.limit == 0 {
             -1
