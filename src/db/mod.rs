@@ -955,24 +955,27 @@ mod tests {
     }
 
     /// A file as a build that knew only the first `version` migrations left it, holding
-    /// the rows `seed` inserts.
-    fn file_at_version(path: &Path, version: usize, seed: &str) {
-        let conn = Connection::open(path).unwrap();
-        for m in &MIGRATIONS[..version] {
-            conn.execute_batch(m.sql).unwrap();
+    /// the rows `seed` inserts, opened by this build (which upgrades it).
+    async fn opened_from_version(version: usize, seed: &str) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..version] {
+                conn.execute_batch(m.sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", version as u32)
+                .unwrap();
+            conn.execute_batch(seed).unwrap();
         }
-        conn.pragma_update(None, "user_version", version as u32)
-            .unwrap();
-        conn.execute_batch(seed).unwrap();
+        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        (dir, db)
     }
 
     #[tokio::test]
     async fn queue_counters_move_from_triggers_to_code_intact() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
         // A file made by a build that had only the first step, counted by triggers.
-        file_at_version(
-            &path,
+        let (_dir, db) = opened_from_version(
             1,
             "INSERT INTO queues (name) VALUES ('q');
                  INSERT INTO queue_jobs (qid, id, state, sort1, sort2, name, data, opts,
@@ -981,8 +984,8 @@ mod tests {
                         (1, '2', 0, 3, 2, 'n', '{}', '{}', 0, 0, 3, 0, 1),
                         (1, '3', 2, 99, 3, 'n', '{}', '{}', 0, 9, 0, 0, 1);
                  UPDATE queues SET n_failed = 7;",
-        );
-        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        )
+        .await;
         let (triggers, counts): (i64, [i64; 6]) = db
             .read(|tx| {
                 let triggers = tx.query_row(
@@ -1016,11 +1019,8 @@ mod tests {
     #[tokio::test]
     async fn event_log_effects_and_runs_keep_their_history_when_renumbered() {
         use crate::store::Store;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
         // A file made by a build whose effects and runs were keyed by event id.
-        file_at_version(
-            &path,
+        let (_dir, db) = opened_from_version(
             4,
             "INSERT INTO event_log (event_id, event_type, queue, received_at)
                  VALUES ('e2', 'booking.cancelled', 'notifications', 20),
@@ -1033,8 +1033,8 @@ mod tests {
                  VALUES ('e1', 'notification', 'success', 1, NULL, 1, 11),
                         ('e2', 'forward:refunds', 'retrying', 2, 'refused', 1, 21),
                         ('e2', 'forward:refunds', 'failed', 2, 'refused again', 2, 22);",
-        );
-        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        )
+        .await;
         let store = crate::store::sqlite::SqliteStore::new(db);
         let mut applied = store.applied("e1").await.unwrap();
         applied.sort();
@@ -1061,12 +1061,9 @@ mod tests {
     #[tokio::test]
     async fn read_model_and_notifications_keep_their_rows_when_rekeyed() {
         use crate::store::{DocKind, NotificationFilter, Store};
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("t.db");
         // A file made by a build whose read model was keyed by (kind, id) and whose
         // notifications were indexed by event id.
-        file_at_version(
-            &path,
+        let (_dir, db) = opened_from_version(
             6,
             r#"INSERT INTO event_log (event_id, event_type, queue, received_at)
                    VALUES ('e1', 'booking.confirmed', 'notifications', 10),
@@ -1083,8 +1080,8 @@ mod tests {
                    INSERT INTO read_model (kind, id, doc, updated_at)
                    VALUES ('booking', 'B1', '{"status":"confirmed"}', 11),
                           ('role', 'u1|facility|F1|admin', '{"scopeId":"F1"}', 12);"#,
-        );
-        let db = Db::open(&path, Duration::from_secs(1)).await.unwrap();
+        )
+        .await;
         let store = crate::store::sqlite::SqliteStore::new(db.clone());
         let by_event = |event: &str| NotificationFilter {
             event_id: Some(event.into()),
