@@ -2,6 +2,13 @@
 
 use std::time::Duration;
 
+/// A JSON value as text. `Value`'s `Display` (`to_string()`) writes through
+/// `fmt::Write` one fragment at a time, which costs about twice as much as serializing
+/// into a byte buffer; this is for the hot paths.
+pub fn json_text(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).expect("a JSON value always serializes")
+}
+
 /// Lowercase hex of `bytes`, two digits a byte.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -135,7 +135,7 @@ impl Processor {
                 if let Some(r) = replay_of {
                     out["replayOf"] = json!(r);
                 }
-                Ok(out.to_string())
+                Ok(crate::util::json_text(&out))
             }
             Err(e) => {
                 self.metrics.inc(metrics::EVENTS_FAILED, &[("type", ty)]);

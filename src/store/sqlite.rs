@@ -82,10 +82,10 @@ fn apply_effect(
                     d.channel.as_str(),
                     d.template,
                     d.subject,
-                    d.content.to_string(),
+                    crate::util::json_text(&d.content),
                     d.priority.as_str(),
                     category_str(d.category),
-                    d.metadata.to_string(),
+                    crate::util::json_text(&d.metadata),
                     key.event_id,
                     seq,
                     key.handler,
@@ -119,7 +119,7 @@ fn apply_effect(
             .execute(params![
                 kind.as_str(),
                 id,
-                Value::Object(doc).to_string(),
+                crate::util::json_text(&Value::Object(doc)),
                 now
             ])?;
         }
