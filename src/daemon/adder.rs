@@ -36,7 +36,9 @@ impl Adder {
         Adder { requests }
     }
 
-    /// Add one job to `queue`, together with whatever other adds are waiting.
+    /// Add one job to `queue`, together with whatever other adds are waiting. The payload
+    /// must be `serde_json` output (see [`QueueBackend::add_serialized`]): the daemon's
+    /// forwards and retries are.
     pub async fn add(&self, queue: &str, job: NewJob) -> Result<Added, QueueError> {
         let (answer, rx) = oneshot::channel();
         let request = Request {
@@ -73,7 +75,7 @@ async fn run(backend: Arc<dyn QueueBackend>, mut rx: mpsc::UnboundedReceiver<Req
                 let (jobs, answers): (Vec<NewJob>, Vec<_>) =
                     requests.into_iter().map(|r| (r.job, r.answer)).unzip();
                 let sent = jobs.len();
-                let added = match backend.add(&queue, jobs).await {
+                let added = match backend.add_serialized(&queue, jobs).await {
                     Ok(added) if added.len() == sent => added,
                     Ok(added) => {
                         let msg = format!(

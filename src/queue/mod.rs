@@ -369,6 +369,13 @@ pub trait QueueBackend: Send + Sync {
     /// left unchanged.
     async fn add(&self, queue: &str, jobs: Vec<NewJob>) -> Result<Vec<Added>>;
 
+    /// [`QueueBackend::add`] for payloads this process wrote itself with `serde_json`,
+    /// which are JSON by construction: a backend may skip proving it (on Redis, a full
+    /// parse of each payload). Debug builds still check.
+    async fn add_serialized(&self, queue: &str, jobs: Vec<NewJob>) -> Result<Vec<Added>> {
+        self.add(queue, jobs).await
+    }
+
     /// Claim up to `max` waiting jobs for the worker `token`, locking each for `lease`.
     /// When none is waiting and `block` is set, wait up to that long for one to arrive.
     /// Nothing is claimed while the queue is paused.
