@@ -120,7 +120,29 @@ fn is_datetime(s: &str) -> bool {
 }
 
 /// Check `v` against `ft`, recursively.
-fn check_value(ty: &EventType, v: &Value, ft: &FieldType, path: &str) -> Result<(), EventError> {
+/// Where a value sits in an event, as a chain of segments borrowed from the check's own
+/// frames: the text (`data.participants.0`) is built only for an error.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    /// A path already written out (a command line's `--set` key).
+    Given(&'a str),
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn text(&self) -> std::string::String {
+        match self {
+            Path::Root => std::string::String::new(),
+            Path::Given(text) => text.to_string(),
+            Path::Field(parent, name) => join(&parent.text(), name),
+            Path::Index(parent, i) => format!("{}.{i}", parent.text()),
+        }
+    }
+}
+
+fn check_value(ty: &EventType, v: &Value, ft: &FieldType, path: &Path) -> Result<(), EventError> {
     let ok = match ft {
         FieldType::String => v.is_string(),
         FieldType::Number => v.is_number(),
@@ -132,7 +154,7 @@ fn check_value(ty: &EventType, v: &Value, ft: &FieldType, path: &str) -> Result<
         FieldType::Array(inner) => match v {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    check_value(ty, item, inner, &format!("{path}.{i}"))?;
+                    check_value(ty, item, inner, &Path::Index(path, i))?;
                 }
                 true
             }
@@ -149,7 +171,7 @@ fn check_value(ty: &EventType, v: &Value, ft: &FieldType, path: &str) -> Result<
     if ok {
         Ok(())
     } else {
-        Err(wrong(path, ft, describe(v)))
+        Err(wrong(&path.text(), ft, describe(v)))
     }
 }
 
@@ -157,21 +179,24 @@ fn check_fields(
     ty: &EventType,
     map: &Map<std::string::String, Value>,
     fields: &[Field],
-    prefix: &str,
+    prefix: &Path,
     data: Option<&[Field]>,
 ) -> Result<(), EventError> {
-    // Unknown keys first: a misspelt required field is better reported as the typo.
-    for key in map.keys() {
-        if !fields.iter().any(|f| f.name == key) {
-            return Err(unknown(ty, prefix, key, fields, data));
+    // Unknown keys first: a misspelt required field is better reported as the typo. The
+    // same pass pairs each key with its field, so the checks below need no map lookups.
+    let mut found: Vec<Option<&Value>> = vec![None; fields.len()];
+    for (key, v) in map {
+        match fields.iter().position(|f| f.name == key) {
+            Some(i) => found[i] = Some(v),
+            None => return Err(unknown(ty, &prefix.text(), key, fields, data)),
         }
     }
-    for f in fields {
-        match map.get(f.name) {
-            Some(v) => check_value(ty, v, &f.ty, &join(prefix, f.name))?,
+    for (f, v) in fields.iter().zip(found) {
+        match v {
+            Some(v) => check_value(ty, v, &f.ty, &Path::Field(prefix, f.name))?,
             None if f.required => {
                 return Err(EventError::Missing {
-                    path: join(prefix, f.name),
+                    path: Path::Field(prefix, f.name).text(),
                 });
             }
             None => {}
@@ -189,7 +214,7 @@ pub fn validate(envelope: &Value, ty: &EventType, format: Format) -> Result<(), 
         )));
     };
     let fields = envelope_fields(ty, format);
-    check_fields(ty, map, &fields, "", Some(ty.fields(format)))?;
+    check_fields(ty, map, &fields, &Path::Root, Some(ty.fields(format)))?;
     let type_key = match format {
         Format::Domain => "type",
         Format::Legacy => "eventType",
@@ -323,7 +348,7 @@ fn parse_raw(ty: &EventType, raw: &str, ft: &FieldType, path: &str) -> Result<Va
         }
         FieldType::Array(_) | FieldType::Object(_) | FieldType::AnyObject => {
             let v = parse_json(raw, &format!("--set {path}"))?;
-            check_value(ty, &v, ft, path)?;
+            check_value(ty, &v, ft, &Path::Given(path))?;
             Ok(v)
         }
     }
