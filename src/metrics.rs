@@ -68,20 +68,34 @@ pub const DURATION_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
-type Labels = Vec<(String, String)>;
+/// A series' labels as the exposition writes them (`{queue="a",state="wait"}`, or empty
+/// for none). Keying series by this text lets a hit find its series without allocating,
+/// and rendering reuses it as is.
+type SeriesKey = String;
 
-#[derive(Default)]
 struct Histogram {
     counts: Vec<u64>,
     sum: f64,
     count: u64,
 }
 
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: vec![0; DURATION_BUCKETS.len()],
+            sum: 0.0,
+            count: 0,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    counters: BTreeMap<&'static str, BTreeMap<Labels, u64>>,
-    gauges: BTreeMap<&'static str, BTreeMap<Labels, f64>>,
-    histograms: BTreeMap<&'static str, BTreeMap<Labels, Histogram>>,
+    counters: BTreeMap<&'static str, BTreeMap<SeriesKey, u64>>,
+    gauges: BTreeMap<&'static str, BTreeMap<SeriesKey, f64>>,
+    histograms: BTreeMap<&'static str, BTreeMap<SeriesKey, Histogram>>,
+    /// The key being looked up, reused from call to call.
+    scratch: String,
 }
 
 /// The metrics of one daemon.
@@ -90,11 +104,47 @@ pub struct Metrics {
     inner: Mutex<Inner>,
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// Write the series key of `pairs` into `out`.
+fn series_key(out: &mut String, pairs: &[(&str, &str)]) {
+    out.clear();
+    if pairs.is_empty() {
+        return;
+    }
+    out.push('{');
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push_str("=\"");
+        if v.contains(['\\', '"', '\n']) {
+            for c in v.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    c => out.push(c),
+                }
+            }
+        } else {
+            out.push_str(v);
+        }
+        out.push('"');
+    }
+    out.push('}');
+}
+
+/// The series of metric `name` whose key is in `scratch`, created on first use.
+fn series<'a, T: Default>(
+    metric: &'a mut BTreeMap<&'static str, BTreeMap<SeriesKey, T>>,
+    name: &'static str,
+    scratch: &str,
+) -> &'a mut T {
+    let all = metric.entry(name).or_default();
+    if !all.contains_key(scratch) {
+        all.insert(scratch.to_string(), T::default());
+    }
+    all.get_mut(scratch).expect("inserted above")
 }
 
 impl Metrics {
@@ -111,34 +161,32 @@ impl Metrics {
     }
 
     pub fn add(&self, name: &'static str, pairs: &[(&str, &str)], n: u64) {
-        *self
-            .lock()
-            .counters
-            .entry(name)
-            .or_default()
-            .entry(labels(pairs))
-            .or_default() += n;
+        let mut inner = self.lock();
+        let Inner {
+            counters, scratch, ..
+        } = &mut *inner;
+        series_key(scratch, pairs);
+        *series(counters, name, scratch) += n;
     }
 
     pub fn set(&self, name: &'static str, pairs: &[(&str, &str)], value: f64) {
-        self.lock()
-            .gauges
-            .entry(name)
-            .or_default()
-            .insert(labels(pairs), value);
+        let mut inner = self.lock();
+        let Inner {
+            gauges, scratch, ..
+        } = &mut *inner;
+        series_key(scratch, pairs);
+        *series(gauges, name, scratch) = value;
     }
 
     pub fn observe(&self, name: &'static str, pairs: &[(&str, &str)], seconds: f64) {
         let mut inner = self.lock();
-        let h = inner
-            .histograms
-            .entry(name)
-            .or_default()
-            .entry(labels(pairs))
-            .or_insert_with(|| Histogram {
-                counts: vec![0; DURATION_BUCKETS.len()],
-                ..Default::default()
-            });
+        let Inner {
+            histograms,
+            scratch,
+            ..
+        } = &mut *inner;
+        series_key(scratch, pairs);
+        let h = series(histograms, name, scratch);
         for (i, le) in DURATION_BUCKETS.iter().enumerate() {
             if seconds <= *le {
                 h.counts[i] += 1;
@@ -150,10 +198,12 @@ impl Metrics {
 
     /// The value of a counter (0 when never incremented), for tests and summaries.
     pub fn counter(&self, name: &'static str, pairs: &[(&str, &str)]) -> u64 {
+        let mut key = String::new();
+        series_key(&mut key, pairs);
         self.lock()
             .counters
             .get(name)
-            .and_then(|m| m.get(&labels(pairs)))
+            .and_then(|m| m.get(&key))
             .copied()
             .unwrap_or(0)
     }
@@ -173,14 +223,14 @@ impl Metrics {
             let _ = writeln!(out, "# HELP {name} {}", help(name));
             let _ = writeln!(out, "# TYPE {name} counter");
             for (l, v) in series {
-                let _ = writeln!(out, "{name}{} {v}", fmt_labels(l, None));
+                let _ = writeln!(out, "{name}{l} {v}");
             }
         }
         for (name, series) in &inner.gauges {
             let _ = writeln!(out, "# HELP {name} {}", help(name));
             let _ = writeln!(out, "# TYPE {name} gauge");
             for (l, v) in series {
-                let _ = writeln!(out, "{name}{} {}", fmt_labels(l, None), fmt_f64(*v));
+                let _ = writeln!(out, "{name}{l} {}", fmt_f64(*v));
             }
         }
         for (name, series) in &inner.histograms {
@@ -191,18 +241,13 @@ impl Metrics {
                     let _ = writeln!(
                         out,
                         "{name}_bucket{} {}",
-                        fmt_labels(l, Some(&fmt_f64(*le))),
+                        with_le(l, &fmt_f64(*le)),
                         h.counts[i]
                     );
                 }
-                let _ = writeln!(
-                    out,
-                    "{name}_bucket{} {}",
-                    fmt_labels(l, Some("+Inf")),
-                    h.count
-                );
-                let _ = writeln!(out, "{name}_sum{} {}", fmt_labels(l, None), fmt_f64(h.sum));
-                let _ = writeln!(out, "{name}_count{} {}", fmt_labels(l, None), h.count);
+                let _ = writeln!(out, "{name}_bucket{} {}", with_le(l, "+Inf"), h.count);
+                let _ = writeln!(out, "{name}_sum{l} {}", fmt_f64(h.sum));
+                let _ = writeln!(out, "{name}_count{l} {}", h.count);
             }
         }
         out
@@ -217,24 +262,11 @@ fn fmt_f64(v: f64) -> String {
     }
 }
 
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-fn fmt_labels(l: &Labels, le: Option<&str>) -> String {
-    let mut parts: Vec<String> = l
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-        .collect();
-    if let Some(le) = le {
-        parts.push(format!("le=\"{le}\""));
-    }
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!("{{{}}}", parts.join(","))
+/// A histogram series' key with its bucket's `le` label added.
+fn with_le(key: &str, le: &str) -> String {
+    match key.strip_suffix('}') {
+        Some(open) => format!("{open},le=\"{le}\"}}"),
+        None => format!("{{le=\"{le}\"}}"),
     }
 }
 
