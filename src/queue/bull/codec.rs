@@ -72,29 +72,59 @@ fn backoff(v: &Value) -> Option<Backoff> {
 
 /// The parsed `opts` JSON of a job, written by Bull, BullMQ or us.
 pub fn parse_opts(raw: Option<&str>) -> JobOptions {
-    let v: Value = raw
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or(Value::Null);
-    let get = |k: &str| v.get(k).unwrap_or(&Value::Null);
+    let o = raw.map(read_opts).unwrap_or_default();
     JobOptions {
-        attempts: to_u64(get("attempts"))
+        attempts: to_u64(&o.attempts)
             .map(|n| n.min(u32::MAX as u64) as u32)
             .unwrap_or(1),
-        backoff: backoff(get("backoff")),
-        delay: to_u64(get("delay")).unwrap_or(0),
-        priority: to_u64(get("priority"))
+        backoff: backoff(&o.backoff),
+        delay: to_u64(&o.delay).unwrap_or(0),
+        priority: to_u64(&o.priority)
             .map(|n| n.min(u32::MAX as u64) as u32)
             .unwrap_or(0),
-        lifo: truthy(get("lifo")),
-        job_id: match get("jobId") {
-            Value::String(s) => Some(s.clone()),
+        lifo: truthy(&o.lifo),
+        job_id: match o.job_id {
+            Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         },
-        timestamp: number(get("timestamp")).map(|f| f as i64),
-        remove_on_complete: keep_jobs(get("removeOnComplete")),
-        remove_on_fail: keep_jobs(get("removeOnFail")),
+        timestamp: number(&o.timestamp).map(|f| f as i64),
+        remove_on_complete: keep_jobs(&o.remove_on_complete),
+        remove_on_fail: keep_jobs(&o.remove_on_fail),
     }
+}
+
+/// The opts fields slotbase reads, each as whatever JSON its writer put there (absent is
+/// null). Picked out by name while parsing, without building a map of every field.
+#[derive(Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct RawOpts {
+    attempts: Value,
+    backoff: Value,
+    delay: Value,
+    priority: Value,
+    lifo: Value,
+    job_id: Value,
+    timestamp: Value,
+    remove_on_complete: Value,
+    remove_on_fail: Value,
+}
+
+/// Opts text as [`RawOpts`]; anything that is not a JSON object reads as no options. A
+/// key given twice (which the direct read refuses) takes its last value, as in
+/// JavaScript.
+fn read_opts(text: &str) -> RawOpts {
+    // A derived struct would also take an array, field by position.
+    if !text.trim_start().starts_with('{') {
+        return RawOpts::default();
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(Value::is_object)
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    })
 }
 
 /// `opts.stackTraceLimit`, which slotbase does not model but honours.
@@ -234,6 +264,17 @@ mod tests {
         let empty = parse_opts(None);
         assert_eq!(empty.attempts, 1);
         assert_eq!(empty.backoff, None);
+    }
+
+    #[test]
+    fn opts_with_a_repeated_key_or_no_object_still_read() {
+        // The last of two values wins, as in JSON.parse.
+        let o = parse_opts(Some(r#"{"attempts":2,"jobId":7,"attempts":5}"#));
+        assert_eq!(o.attempts, 5);
+        assert_eq!(o.job_id.as_deref(), Some("7"));
+        for text in ["[1,2]", "null", "not json", r#""attempts""#] {
+            assert_eq!(parse_opts(Some(text)), parse_opts(None), "{text}");
+        }
     }
 
     #[test]
