@@ -559,7 +559,7 @@ impl Processor {
                 body
             }
         };
-        let job_id = format!("fwd-{}-{target_name}", ev.id);
+        let job_id = ["fwd-", &ev.id, "-", target_name].concat();
         self.adder
             .add(
                 &target.queue,
