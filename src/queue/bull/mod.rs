@@ -73,6 +73,47 @@ macro_rules! lua {
     };
 }
 
+/// One run of a script, built straight into its `EVALSHA` command. A
+/// `redis::ScriptInvocation` keeps every argument in an allocation of its own and copies
+/// them all into a new command each time it is sent, which the calls that carry many
+/// jobs (add, complete) cannot afford.
+struct ScriptCall {
+    script: &'static Script,
+    cmd: redis::Cmd,
+}
+
+impl ScriptCall {
+    /// A call of `script` on `keys`; arguments follow with [`ScriptCall::arg`].
+    fn new(script: &'static Script, keys: &[String]) -> ScriptCall {
+        let mut cmd = redis::cmd("EVALSHA");
+        cmd.arg(script.get_hash()).arg(keys.len());
+        for key in keys {
+            cmd.arg(key);
+        }
+        ScriptCall { script, cmd }
+    }
+
+    fn arg<T: redis::ToRedisArgs>(&mut self, arg: T) -> &mut ScriptCall {
+        self.cmd.arg(arg);
+        self
+    }
+
+    /// Run it, loading the script first if Redis does not know it (after a restart, say:
+    /// the refused call ran nothing, so it is simply sent again).
+    async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        conn: &mut impl redis::aio::ConnectionLike,
+    ) -> redis::RedisResult<T> {
+        match self.cmd.query_async(conn).await {
+            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+                self.script.load_async(conn).await?;
+                self.cmd.query_async(conn).await
+            }
+            r => r,
+        }
+    }
+}
+
 static ADD_JOBS: LazyLock<Script> = lua!("add_jobs.lua");
 static MOVE_TO_ACTIVE: LazyLock<Script> = lua!("move_to_active.lua");
 static EXTEND_LOCKS: LazyLock<Script> = lua!("extend_locks.lua");
@@ -591,7 +632,7 @@ impl BullQueue {
                 // (after a restart). A call refused so ran nothing, so its retry can
                 // neither repeat nor reorder jobs; sending the script's text on every
                 // add cost Redis more than adding a few jobs.
-                let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
+                let r: redis::RedisResult<Value> = inv.invoke(&mut self.conn()).await;
                 vec![self.run(queue, r).await?]
             } else {
                 // Several calls travel in a pipeline that starts with SCRIPT LOAD: a
@@ -599,8 +640,8 @@ impl BullQueue {
                 // reloads would reorder batches.
                 let mut pipe = redis::pipe();
                 pipe.load_script(&ADD_JOBS).ignore();
-                for inv in &invocations {
-                    pipe.invoke_script(inv);
+                for inv in invocations {
+                    pipe.add_command(inv.cmd);
                 }
                 let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
                 self.run(queue, r).await?
@@ -817,12 +858,12 @@ fn add_shape(
 
 /// One add script call: the distinct shapes of `batch`, then each job's shape index
 /// (1-based) and data.
-fn add_invocation<'a>(
+fn add_invocation(
     keys: &[String],
     base: &str,
     token: &str,
-    batch: &'a [([String; 9], String)],
-) -> redis::ScriptInvocation<'a> {
+    batch: &[([String; 9], String)],
+) -> ScriptCall {
     let mut shapes: Vec<&[String; 9]> = Vec::new();
     let mut index: HashMap<&[String; 9], usize> = HashMap::new();
     let refs: Vec<usize> = batch
@@ -841,10 +882,7 @@ fn add_invocation<'a>(
             })
         })
         .collect();
-    let mut inv = ADD_JOBS.prepare_invoke();
-    for key in keys {
-        inv.key(key);
-    }
+    let mut inv = ScriptCall::new(&ADD_JOBS, keys);
     inv.arg(base).arg(token).arg(shapes.len());
     for shape in shapes {
         for a in shape {
@@ -1020,15 +1058,17 @@ impl QueueBackend for BullQueue {
             // Only the last call fetches, so that every completion is recorded first.
             let fetch = if i == last { max } else { 0 };
             let now = now_ms();
-            let mut inv = COMPLETE.prepare_invoke();
-            inv.key(k.key("active"))
-                .key(k.key("completed"))
-                .key(k.key("stalled"))
-                .key(k.key("wait"))
-                .key(k.key("priority"))
-                .key(k.key("meta-paused"))
-                .key(k.key("meta"))
-                .arg(&k.base)
+            let keys = [
+                k.key("active"),
+                k.key("completed"),
+                k.key("stalled"),
+                k.key("wait"),
+                k.key("priority"),
+                k.key("meta-paused"),
+                k.key("meta"),
+            ];
+            let mut inv = ScriptCall::new(&COMPLETE, &keys);
+            inv.arg(&k.base)
                 .arg(token)
                 .arg(now)
                 .arg(ms(lease))
@@ -1040,7 +1080,7 @@ impl QueueBackend for BullQueue {
                     inv.arg(id).arg(value).arg(event_json(id, value)).arg(hint);
                 }
             }
-            let r: redis::RedisResult<Value> = inv.invoke_async(&mut self.conn()).await;
+            let r: redis::RedisResult<Value> = inv.invoke(&mut self.conn()).await;
             let mut reply = as_array(self.run(queue, r).await?).into_iter();
             let codes = reply.next().map(as_array).unwrap_or_default();
             out.extend(codes.iter().map(|c| finish_code(as_int(c))));
