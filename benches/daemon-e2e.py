@@ -17,21 +17,11 @@ for the cores. `--perf FILE` records a `perf` profile of the daemon over that ph
 """
 import argparse
 import json
-import os
 import re
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from bench_env import BenchEnv
 
 
 def rss_kib(pid):
@@ -78,28 +68,8 @@ def main():
     ap.add_argument("--binary", default="target/release/slotbase")
     ap.add_argument("--perf", metavar="FILE", help="record a perf profile of the daemon")
     args = ap.parse_args()
-    binary = os.path.abspath(args.binary)
-    tmp = tempfile.mkdtemp(prefix="slotbase-e2e-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTBASE_")}
-    env["SLOTBASE_STORE__PATH"] = os.path.join(tmp, "slotbase.db")
-    env["SLOTBASE_HTTP__ENABLED"] = "false"
-    env["SLOTBASE_LOG"] = "warn"
-    redis = None
-    if args.backend == "redis":
-        port = free_port()
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", tmp],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        env["SLOTBASE_REDIS__URL"] = f"redis://127.0.0.1:{port}"
-        time.sleep(0.3)
-
-    def run(*a):
-        return subprocess.run([binary, *a], env=env, check=True, capture_output=True,
-                              text=True).stdout
-
-    def completed():
-        return json.loads(run("queue", "stats", "notifications", "--json"))[0]["completed"]
+    env = BenchEnv(args.binary, args.backend, "slotbase-e2e-")
+    binary, redis, port, run, completed = env.binary, env.redis, env.port, env.run, env.completed
 
     try:
         t0 = time.time()
@@ -107,8 +77,7 @@ def main():
         emit_s = time.time() - t0
 
         concurrency = ["--concurrency", str(args.concurrency)] if args.concurrency else []
-        daemon = subprocess.Popen([binary, "daemon", *concurrency],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        daemon = env.start(binary, "daemon", *concurrency)
         start = time.time()
         peak = 0
         redis_cpu0 = cpu_seconds(redis.pid) if redis else 0.0
@@ -179,9 +148,7 @@ def main():
             "latencyP99Ms": pct(99),
         }, indent=2))
     finally:
-        if redis:
-            redis.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+        env.close()
 
 
 if __name__ == "__main__":

@@ -21,18 +21,9 @@ import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import tempfile
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from bench_env import BenchEnv
 
 
 def main():
@@ -45,38 +36,14 @@ def main():
     args = ap.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
-    binary = os.path.abspath(args.binary)
-    tmp = tempfile.mkdtemp(prefix="slotbase-instructions-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTBASE_")}
-    env["SLOTBASE_STORE__PATH"] = os.path.join(tmp, "slotbase.db")
-    env["SLOTBASE_HTTP__ENABLED"] = "false"
-    env["SLOTBASE_LOG"] = "warn"
-    redis = None
-    if args.backend == "redis":
-        port = free_port()
-        redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", tmp],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        env["SLOTBASE_REDIS__URL"] = f"redis://127.0.0.1:{port}"
-        time.sleep(0.3)
-
-    def run(*a):
-        return subprocess.run([binary, *a], env=env, check=True, capture_output=True,
-                              text=True).stdout
-
-    def completed():
-        return json.loads(run("queue", "stats", "notifications", "--json"))[0]["completed"]
-
-    profile = os.path.join(tmp, "callgrind.out")
+    env = BenchEnv(args.binary, args.backend, "slotbase-instructions-", keep=args.keep)
+    profile = os.path.join(env.tmp, "callgrind.out")
     try:
-        run("emit", "booking.confirmed", "--format", "legacy", "--count", str(args.events))
-        daemon = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={profile}", binary,
-             "daemon"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env.run("emit", "booking.confirmed", "--format", "legacy", "--count", str(args.events))
+        daemon = env.start("valgrind", "--tool=callgrind", f"--callgrind-out-file={profile}",
+                           env.binary, "daemon")
         start = time.time()
-        while completed() < args.events:
+        while env.completed() < args.events:
             if daemon.poll() is not None:
                 raise SystemExit("the daemon exited")
             if time.time() - start > args.timeout:
@@ -100,11 +67,7 @@ def main():
             result["profile"] = profile
         print(json.dumps(result, indent=2))
     finally:
-        if redis:
-            redis.terminate()
-            redis.wait()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+        env.close()
 
 
 if __name__ == "__main__":
