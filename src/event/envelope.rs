@@ -119,7 +119,6 @@ fn is_datetime(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
-/// Check `v` against `ft`, recursively.
 /// Where a value sits in an event, as a chain of segments borrowed from the check's own
 /// frames: the text (`data.participants.0`) is built only for an error.
 #[derive(Clone, Copy)]
@@ -142,6 +141,7 @@ impl Path<'_> {
     }
 }
 
+/// Check `v` against `ft`, recursively.
 fn check_value(ty: &EventType, v: &Value, ft: &FieldType, path: &Path) -> Result<(), EventError> {
     let ok = match ft {
         FieldType::String => v.is_string(),

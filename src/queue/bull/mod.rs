@@ -784,9 +784,9 @@ fn check_queue(queue: &str) -> Result<()> {
 }
 
 /// Validate one job and turn it into the add script's arguments: its shape (9 values,
-/// usually shared with the other jobs of the call) and its data.
-/// The add script's arguments for one job. `check` says whether the payload must be
-/// proved to be JSON (see [`QueueBackend::add_serialized`] for when it need not).
+/// often shared with the other jobs of the call) and its data. `check` says whether the
+/// payload must be proved to be JSON (see [`QueueBackend::add_serialized`] for when it
+/// need not).
 fn add_args(job: &NewJob, now: i64, check: bool) -> Result<([String; 9], String)> {
     let data = codec::normalize_data(&job.data);
     let valid = || serde_json::from_str::<serde::de::IgnoredAny>(data).is_ok();
@@ -856,8 +856,8 @@ fn add_shape(
     ])
 }
 
-/// One add script call: the distinct shapes of `batch`, then each job's shape index
-/// (1-based) and data.
+/// One add script call: the shapes of `batch` (one per job with a custom id, otherwise
+/// each distinct one once), then each job's shape index (1-based) and data.
 fn add_invocation(
     keys: &[String],
     base: &str,
