@@ -446,9 +446,10 @@ impl Store for SqliteStore {
         applied: Vec<(EffectKey, Vec<Effect>, HandlerRun)>,
         failed: Vec<HandlerRun>,
     ) -> Result<Vec<bool>> {
-        // The writer borrows the event's effects and this task frees them: the writer
-        // drops its handle before it answers. Value trees freed on the thread that built
-        // them cost the allocator less, and the writer is the daemon's one serial stage.
+        // The writer borrows the event's effects and this task frees them: after a
+        // successful run the writer drops its handle before it answers (a failed one may
+        // free them itself). Value trees freed on the thread that built them cost the
+        // allocator less, and the writer is the daemon's one serial stage.
         let input = Arc::new((meta.clone(), applied, failed));
         let lent = input.clone();
         let out = self
