@@ -12,11 +12,14 @@ Usage: python3 benches/daemon-e2e.py [--backend sqlite|redis] [--events 100000]
 
 Redis runs as a private redis-server on a free port in a temporary directory.
 Prints one JSON object. CPU time per event (daemon, and redis-server) is read from /proc
-over the throughput phase: unlike the rate, it barely moves when other processes compete
-for the cores. `--perf FILE` records a `perf` profile of the daemon over that phase.
+over the throughput phase: it moves less than the rate when other processes compete for
+the cores. `threads` splits it by thread, with the time each spent runnable but waiting
+for a core (the scheduler's own accounting). `--perf FILE` records a `perf` profile of the
+daemon over that phase.
 """
 import argparse
 import json
+import os
 import re
 import subprocess
 import time
@@ -43,6 +46,45 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / 100
     except OSError:
         return 0.0
+
+
+def sched_seconds(pid):
+    """Per thread name (threads of one name summed): seconds on a CPU and seconds runnable
+    but waiting for one, from /proc/PID/task/*/schedstat (nanoseconds)."""
+    out = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                running, waiting = (int(x) / 1e9 for x in f.read().split()[:2])
+        except OSError:
+            continue
+        total = out.setdefault(name, [0.0, 0.0])
+        total[0] += running
+        total[1] += waiting
+    return out
+
+
+def sched_report(before, after, seconds, events):
+    """Each thread name's share of one core over `seconds`: running, and runnable but
+    waiting for a core; and its CPU per event."""
+    report = {}
+    for name, (running, waiting) in sorted(after.items(), key=lambda kv: -kv[1][0]):
+        r0, w0 = before.get(name, (0.0, 0.0))
+        ran, waited = running - r0, waiting - w0
+        if ran * 100 / seconds < 0.5:
+            continue
+        report[name] = {
+            "runningPct": round(ran * 100 / seconds, 1),
+            "waitingPct": round(waited * 100 / seconds, 1),
+            "cpuUsPerEvent": round(ran * 1e6 / events, 1),
+        }
+    return report
 
 
 def redis_command_stats(port):
@@ -81,6 +123,9 @@ def main():
         start = time.time()
         peak = 0
         redis_cpu0 = cpu_seconds(redis.pid) if redis else 0.0
+        sched0 = {**sched_seconds(daemon.pid),
+                  **({"redis-server": sched_seconds(redis.pid).get("redis-server", [0, 0])}
+                     if redis else {})}
         if redis:
             subprocess.run(["redis-cli", "-p", str(port), "CONFIG", "RESETSTAT"],
                            capture_output=True, check=True)
@@ -99,6 +144,9 @@ def main():
         elapsed = time.time() - start
         daemon_cpu = cpu_seconds(daemon.pid)
         redis_cpu = cpu_seconds(redis.pid) - redis_cpu0 if redis else None
+        sched1 = {**sched_seconds(daemon.pid),
+                  **({"redis-server": sched_seconds(redis.pid).get("redis-server", [0, 0])}
+                     if redis else {})}
         commands = redis_command_stats(port) if redis else {}
         if perf:
             perf.send_signal(2)
@@ -141,6 +189,11 @@ def main():
                 for name, (calls, usec) in sorted(commands.items(),
                                                   key=lambda kv: -kv[1][1])
                 if calls >= args.events / 100},
+            # Per thread (the runtime's workers summed) and for redis-server: percent of one
+            # core spent running, and spent runnable but waiting for a core, over the
+            # throughput phase. Waiting that grows while the cores are not both busy
+            # points at latency between the stages, not at CPU.
+            "threads": sched_report(sched0, sched1, elapsed, args.events),
             "daemonPeakRssMiB": round(peak / 1024, 1),
             "latencySamples": len(lat),
             "latencyRatePerSecond": args.rate,
