@@ -9,6 +9,26 @@ pub fn json_text(value: &serde_json::Value) -> String {
     serde_json::to_string(value).expect("a JSON value always serializes")
 }
 
+/// Field lookup on a JSON object that scans its keys instead of hashing the one sought.
+/// serde_json's ordered maps hash every lookup with SipHash, which costs more than
+/// comparing the dozen or so keys of an event's object; large objects still use the hash.
+pub trait Field {
+    /// The value of `key` when this is an object that has it (as `Value::get` with a key).
+    fn field(&self, key: &str) -> Option<&serde_json::Value>;
+}
+
+impl Field for serde_json::Value {
+    fn field(&self, key: &str) -> Option<&serde_json::Value> {
+        let serde_json::Value::Object(map) = self else {
+            return None;
+        };
+        if map.len() > 16 {
+            return map.get(key);
+        }
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    }
+}
+
 /// Lowercase hex of `bytes`, two digits a byte.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -131,6 +151,32 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_finds_what_get_finds_in_small_and_large_objects() {
+        let small = serde_json::json!({"a": 1, "bookingId": "BKG-1", "ab": [2]});
+        let large = serde_json::Value::Object(
+            (0..40)
+                .map(|i| (format!("k{i}"), serde_json::json!(i)))
+                .collect(),
+        );
+        for (v, key) in [
+            (&small, "bookingId"),
+            (&small, "a"),
+            (&small, "ab"),
+            (&small, "b"),
+            (&small, ""),
+            (&large, "k0"),
+            (&large, "k39"),
+            (&large, "k40"),
+        ] {
+            assert_eq!(v.field(key), v.get(key), "key {key:?}");
+        }
+        assert_eq!(small.field("bookingId"), Some(&serde_json::json!("BKG-1")));
+        assert_eq!(serde_json::json!(["a"]).field("a"), None);
+        assert_eq!(serde_json::json!("a").field("a"), None);
+        assert_eq!(serde_json::Value::Null.field("a"), None);
+    }
 
     #[test]
     fn hex_is_lowercase_two_digits_a_byte() {

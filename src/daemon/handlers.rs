@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::notify::NotificationDraft;
 use crate::notify::rules::{self, Shape, Who};
 use crate::store::{DocKind, Effect, Store, StoreError};
+use crate::util::Field;
 
 /// An event as handlers see it, whatever envelope it came in.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,11 +44,11 @@ impl EventCtx {
     /// The event's `data` (null when the envelope has none), read in place: both
     /// envelopes keep it under `data`.
     pub fn data(&self) -> &Value {
-        self.envelope.get("data").unwrap_or(&NO_DATA)
+        self.envelope.field("data").unwrap_or(&NO_DATA)
     }
 
     fn str(&self, field: &str) -> Option<&str> {
-        self.data().get(field).and_then(Value::as_str)
+        self.data().field(field).and_then(Value::as_str)
     }
 
     /// The booking this event is about, if any.
@@ -156,12 +157,12 @@ async fn recipients(
         Who::Field(f) => ev.str(f).map(|s| vec![s.to_string()]).unwrap_or_default(),
         Who::Participants => ev
             .data()
-            .get("participants")
+            .field("participants")
             .and_then(Value::as_array)
             .map(|ps| {
                 ps.iter()
                     .filter_map(|p| {
-                        p.get("userId")
+                        p.field("userId")
                             .and_then(Value::as_str)
                             .or_else(|| p.as_str())
                             .map(str::to_string)
@@ -170,7 +171,7 @@ async fn recipients(
             })
             .unwrap_or_default(),
         Who::Parents => {
-            if let Some(ids) = ev.data().get("parentIds").and_then(Value::as_array) {
+            if let Some(ids) = ev.data().field("parentIds").and_then(Value::as_array) {
                 ids.iter()
                     .filter_map(Value::as_str)
                     .map(str::to_string)
@@ -180,7 +181,7 @@ async fn recipients(
                     .docs_where(DocKind::ParentChild, "childId", child)
                     .await?
                     .iter()
-                    .filter_map(|d| d.get("parentId").and_then(Value::as_str))
+                    .filter_map(|d| d.field("parentId").and_then(Value::as_str))
                     .map(str::to_string)
                     .collect()
             } else {
@@ -196,17 +197,21 @@ async fn recipients(
                 .await?
                 .iter()
                 .filter(|d| {
-                    d.get("role")
+                    d.field("role")
                         .and_then(Value::as_str)
                         .is_some_and(|r| r.contains("admin") || r == "owner" || r == "manager")
                 })
-                .filter_map(|d| d.get("userId").and_then(Value::as_str))
+                .filter_map(|d| d.field("userId").and_then(Value::as_str))
                 .map(str::to_string)
                 .collect();
             if let Some(owner) = store
                 .doc(DocKind::Facility, &facility)
                 .await?
-                .and_then(|f| f.get("ownerId").and_then(Value::as_str).map(str::to_string))
+                .and_then(|f| {
+                    f.field("ownerId")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
             {
                 admins.insert(owner);
             }
@@ -227,7 +232,7 @@ async fn recipients(
 fn pick(data: &Value, fields: &[&str]) -> Map<String, Value> {
     let mut m = Map::new();
     for f in fields {
-        if let Some(v) = data.get(*f) {
+        if let Some(v) = data.field(f) {
             m.insert((*f).to_string(), v.clone());
         }
     }
@@ -247,7 +252,7 @@ fn upsert(kind: DocKind, id: &str, mut fields: Map<String, Value>, ev: &EventCtx
 /// The read-model changes of an event.
 pub fn projection(ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
     let d = ev.data();
-    let s = |f: &str| d.get(f).and_then(Value::as_str);
+    let s = |f: &str| d.field(f).and_then(Value::as_str);
     let mut out = Vec::new();
     let t = ev.event_type.as_str();
     if let Some(booking) = s("bookingId").filter(|_| t.starts_with("booking.")) {
@@ -437,15 +442,15 @@ pub fn projection(ev: &EventCtx) -> Result<Vec<Effect>, HandlerError> {
                     f.insert("status".into(), json!("cancelled"));
                 }
                 if t == "subscription.renewed" {
-                    if let Some(v) = d.get("newPeriodEnd") {
+                    if let Some(v) = d.field("newPeriodEnd") {
                         f.insert("currentPeriodEnd".into(), v.clone());
                     }
-                    if let Some(v) = d.get("newPeriodStart") {
+                    if let Some(v) = d.field("newPeriodStart") {
                         f.insert("currentPeriodStart".into(), v.clone());
                     }
                 }
                 if t == "subscription.plan_changed"
-                    && let Some(v) = d.get("newPlanId")
+                    && let Some(v) = d.field("newPlanId")
                 {
                     f.insert("planId".into(), v.clone());
                 }

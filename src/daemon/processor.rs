@@ -17,6 +17,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::util::Field;
+
 use super::adder::Adder;
 use super::handlers::{self, EventCtx, HandlerError, NotifyConfig};
 use super::retry::RetryPolicy;
@@ -182,12 +184,13 @@ impl Processor {
                 }));
             }
         };
-        let get = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
-        let (format, id, ty) = if value.get("eventType").is_some() && value.get("type").is_none() {
-            (Format::Legacy, get("eventId"), get("eventType"))
-        } else {
-            (Format::Domain, get("id"), get("type"))
-        };
+        let get = |k: &str| value.field(k).and_then(Value::as_str).map(str::to_string);
+        let (format, id, ty) =
+            if value.field("eventType").is_some() && value.field("type").is_none() {
+                (Format::Legacy, get("eventId"), get("eventType"))
+            } else {
+                (Format::Domain, get("id"), get("type"))
+            };
         let Some(ty) = ty.filter(|t| !t.is_empty()) else {
             return Err(Box::new(Rejection {
                 code: "invalid_event",
@@ -205,8 +208,8 @@ impl Processor {
                 event: Some(value),
             }));
         };
-        let data = value.get("data").unwrap_or(&Value::Null);
-        let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_string);
+        let data = value.field("data").unwrap_or(&Value::Null);
+        let s = |k: &str| data.field(k).and_then(Value::as_str).map(str::to_string);
         let timestamp = get("timestamp");
         let facility_id = get("facilityId").or_else(|| s("facilityId"));
         let user_id = get("userId").or_else(|| s("userId"));
@@ -620,7 +623,9 @@ impl Processor {
 /// without building (and copying into) a new JSON tree.
 fn forward_body(ev: &EventCtx, format: Format) -> serde_json::Result<String> {
     match format {
-        Format::Domain if ev.envelope.get("type").is_some() => serde_json::to_string(&ev.envelope),
+        Format::Domain if ev.envelope.field("type").is_some() => {
+            serde_json::to_string(&ev.envelope)
+        }
         Format::Domain => serde_json::to_string(&DomainOut {
             id: &ev.id,
             r#type: &ev.event_type,

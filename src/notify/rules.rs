@@ -11,6 +11,7 @@
 use serde_json::Value;
 
 use super::{Category, Channel, Priority};
+use crate::util::Field;
 
 /// Who receives a notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -430,7 +431,7 @@ pub fn notifying_types() -> impl Iterator<Item = (&'static str, Shape)> {
 pub fn applies(rule: &Rule, data: &Value) -> bool {
     match rule.when {
         None => true,
-        Some((field, expected)) => data.get(field).map(text).as_deref() == Some(expected),
+        Some((field, expected)) => data.field(field).map(text).as_deref() == Some(expected),
     }
 }
 
@@ -443,7 +444,7 @@ pub fn subject(rule: &Rule, data: &Value) -> String {
         match rest[start..].find('}') {
             Some(end) => {
                 let key = &rest[start + 1..start + end];
-                out.push_str(&data.get(key).map(text).unwrap_or_default());
+                out.push_str(&data.field(key).map(text).unwrap_or_default());
                 rest = &rest[start + end + 1..];
             }
             None => {
@@ -461,7 +462,7 @@ pub fn priority(rule: &Rule, data: &Value) -> Priority {
     match rule.priority {
         PriorityRule::Fixed(p) => p,
         PriorityRule::FromTicket => {
-            if data.get("priority").and_then(Value::as_str) == Some("urgent") {
+            if data.field("priority").and_then(Value::as_str) == Some("urgent") {
                 Priority::Urgent
             } else {
                 Priority::Normal
@@ -474,7 +475,7 @@ pub fn priority(rule: &Rule, data: &Value) -> Priority {
 pub fn content(rule: &Rule, data: &Value) -> Value {
     let mut map = serde_json::Map::new();
     for key in rule.content {
-        if let Some(v) = data.get(*key) {
+        if let Some(v) = data.field(key) {
             map.insert((*key).to_string(), v.clone());
         }
     }
