@@ -678,8 +678,22 @@ fn open_writer(path: &Path, busy_timeout: Duration) -> Result<Connection, DbErro
     // The busy timeout comes first: switching a fresh file to WAL needs the lock that a
     // concurrently starting process may hold.
     conn.busy_timeout(busy_timeout).map_err(open_err)?;
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
-        .map_err(open_err)?;
+    // Two processes switching the same fresh file at once can both hold a shared lock
+    // and want an exclusive one; SQLite then answers one of them "busy" at once rather
+    // than wait on a deadlock, so that one tries again until the busy timeout.
+    let deadline = Instant::now() + busy_timeout;
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => break,
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(open_err(e)),
+        }
+    }
     conn.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
