@@ -616,6 +616,11 @@ async fn errors_name_the_problem() {
         Err(QueueError::Layout { key, .. }) => assert_eq!(key, "bull:q:wait"),
         other => panic!("expected a layout error, got {other:?}"),
     }
+    // The failed add wrote nothing: no job hash, and the id counter did not move.
+    let written: bool = r.exists("bull:q:2").await.unwrap();
+    assert!(!written, "a job hash was left behind");
+    let counter: String = r.get("bull:q:id").await.unwrap();
+    assert_eq!(counter, "1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,7 +9,8 @@
 -- sent and read once.
 -- Returns the id counter before the first job, then the duplicate flag (1/0) of every
 -- job with a custom id, in order; any other job's id is that counter plus its 1-based
--- position.
+-- position. A key it writes that holds another type fails the call (WRONGTYPE) before
+-- anything is written.
 local base, token = ARGV[1], ARGV[2]
 local shapes = {}
 local s_count = tonumber(ARGV[3])
@@ -30,11 +31,15 @@ for s = 1, s_count do
 end
 local first_job = 4 + s_count * 9
 local n = (#ARGV - first_job + 1) / 2
+local target = target_list(KEYS[1], KEYS[2], KEYS[3], KEYS[7])
+local wrong = mistyped({target, 'list', KEYS[4], 'string', KEYS[5], 'zset', KEYS[6], 'zset'})
+if wrong then
+  return redis.error_reply('WRONGTYPE ' .. wrong .. ' is not in Bull\'s layout; nothing was added')
+end
 -- One INCRBY gives every job the counter value a sequence of INCRs would have given
 -- it; the script is atomic, so the final counter and each job's value are the same.
 local last = redis.call('INCRBY', KEYS[4], n)
 local first = last - n
-local target = target_list(KEYS[1], KEYS[2], KEYS[3], KEYS[7])
 local waiting_channel = base .. 'waiting@' .. token
 local out = {first}
 -- Plain FIFO ids are pushed together: LPUSH a b c equals three LPUSHes in that order.

@@ -17,6 +17,20 @@ local function target_list(wait_key, paused_key, meta_paused_key, meta_key)
   return wait_key
 end
 
+-- The first of `keys` (pairs of key and Redis type) that holds a value of another
+-- type, or nil. Scripts that write several keys check them first: a script's writes are
+-- not undone when a later command fails, so a failing push would leave job hashes behind
+-- (which a retried add would take for duplicates).
+local function mistyped(keys)
+  for i = 1, #keys, 2 do
+    local t = redis.call('TYPE', keys[i])['ok']
+    if t ~= 'none' and t ~= keys[i + 1] then
+      return keys[i]
+    end
+  end
+  return nil
+end
+
 -- Bull's positional insert: prioritized jobs sit at the consumer (right) end of the
 -- list, ordered by priority and FIFO within one priority. The arithmetic, including
 -- its behaviour with stale priority entries, is Bull's, so both implementations put a
