@@ -7,7 +7,12 @@
 //! 2. Each handler the registry lists for the type runs unless its effect for this event
 //!    is already recorded. Its effects and its (event id, handler) key are applied in one
 //!    store transaction, so redelivery, replay, or a crash between the effect and the queue
-//!    ack never repeats an effect.
+//!    ack never repeats an effect. A forward's effect lives on another queue: on a first
+//!    delivery its push goes out while that transaction commits, and the job is acked only
+//!    after both. A push that fails is logged as a failed run after the pass (whose
+//!    record shows the forward applied) and retried; every later pass (redelivery, retry,
+//!    replay) pushes a recorded forward again, which is a no-op while the job exists,
+//!    because its id is derived from the event and the target.
 //! 3. A failed handler is retried on its own policy through the retry queue (a delayed
 //!    job that re-runs only that handler); one that exhausts its retries, or fails
 //!    permanently, joins the event's dead letter with every error it had.
@@ -363,20 +368,28 @@ impl Processor {
         };
         let mut todo = Vec::new();
         for name in wanted {
-            if applied.contains(&key_name(&name)) {
+            // A recorded forward is pushed again on a later pass: a first pass records it
+            // while its push is under way (see below), so the key alone does not prove
+            // that the job landed. The job id is derived from the event, so a push that
+            // had landed changes nothing.
+            if applied.contains(&key_name(&name)) && !name.starts_with("forward:") {
                 summary.skipped.push(name);
             } else {
                 todo.push(name);
             }
         }
         // The handlers of one event are independent: run them together, then record
-        // their outcomes in the registry's order.
+        // their outcomes in the registry's order. On a first delivery, forwards leave
+        // their push to the processor, which sends it beside the store's commit.
         let outcomes = futures_util::future::join_all(todo.iter().map(|name| async move {
             let started = Instant::now();
-            let outcome = self.run_one(name, ev, origin_queue, replay_of).await;
+            let outcome = self
+                .run_one(name, ev, origin_queue, replay_of, first_delivery)
+                .await;
             (outcome, started.elapsed().as_millis() as u64)
         }))
         .await;
+        let mut pushes = Vec::new();
         for (name, (outcome, duration_ms)) in todo.into_iter().zip(outcomes) {
             let key_name = key_name(&name);
             // Earlier failures number this attempt; a first pass that succeeded has none.
@@ -398,7 +411,27 @@ impl Processor {
                 at: now_ms(),
             };
             match outcome {
-                Ok(effects) => {
+                Ok((effects, after)) => {
+                    if applied.contains(&key_name) {
+                        // A recorded forward pushed again: its run is logged, its key
+                        // stands, and it counts as applied only if the job was missing.
+                        let pushed = !matches!(after, After::Pushed { duplicate: true });
+                        let status = if pushed { "success" } else { "skipped" };
+                        failed_runs.push(run(status, None, prior + 1));
+                        self.metrics.inc(
+                            metrics::HANDLER_RUNS,
+                            &[("handler", &name), ("outcome", status)],
+                        );
+                        if pushed {
+                            summary.applied.push(name);
+                        } else {
+                            summary.skipped.push(name);
+                        }
+                        continue;
+                    }
+                    if let After::Push(queue, job) = after {
+                        pushes.push((name.clone(), duration_ms, queue, job));
+                    }
                     let key = EffectKey {
                         event_id: ev.id.clone(),
                         handler: key_name.clone(),
@@ -406,36 +439,69 @@ impl Processor {
                     done.push((key, effects, run("success", None, prior + 1)));
                 }
                 Err(err) => {
-                    let policy = RetryPolicy::for_handler(&self.settings.retry, &name);
-                    let permanent = matches!(err, HandlerError::Permanent(_));
                     let message = err.to_string();
-                    let failures = prior + 1;
-                    let retry = !permanent && policy.can_retry(failures);
-                    let status = if retry { "retrying" } else { "failed" };
-                    self.metrics.inc(
-                        metrics::HANDLER_RUNS,
-                        &[("handler", &name), ("outcome", status)],
-                    );
-                    tracing::warn!(event_id = %ev.id, handler = %name, attempt = failures, retry, error = %message, "handler failed");
-                    failed_runs.push(run(status, Some(message), failures));
-                    if retry {
-                        self.schedule_retry(ev, &name, failures, &policy, origin_queue)
-                            .await
-                            .map_err(|e| format!("cannot schedule a retry: {e}"))?;
-                        summary.retrying.push(name);
-                    } else {
-                        gave_up.push((name, policy.max_retries));
+                    let permanent = matches!(err, HandlerError::Permanent(_));
+                    let failure = self
+                        .handler_failed(ev, &name, message, permanent, prior + 1, origin_queue)
+                        .await?;
+                    failed_runs.push(run(failure.status, Some(failure.message), prior + 1));
+                    match failure.gave_up {
+                        Some(max) => gave_up.push((name, max)),
+                        None => summary.retrying.push(name),
                     }
                 }
             }
         }
         let names: Vec<String> = done.iter().map(|(k, _, _)| k.handler.clone()).collect();
-        let fresh = self
-            .store
-            .record(&intake.meta, done, failed_runs)
-            .await
-            .map_err(|e| format!("cannot record the handlers' effects: {e}"))?;
+        // The pushes go out while the pass is committed. Were the daemon to stop between
+        // the two, the job is delivered again and the later pass pushes again (above).
+        let record = self.store.record(&intake.meta, done, failed_runs);
+        let sends = futures_util::future::join_all(pushes.into_iter().map(
+            |(name, duration_ms, queue, job)| async move {
+                let r = self.adder.add(&queue, *job).await;
+                (name, duration_ms, queue, r)
+            },
+        ));
+        let (fresh, sent) = futures_util::future::join(record, sends).await;
+        let fresh = fresh.map_err(|e| format!("cannot record the handlers' effects: {e}"))?;
+        // A push that failed is a failed run of its forward, logged after the pass; its
+        // retry pushes again whatever the recorded key says.
+        let mut unsent = Vec::new();
+        for (name, duration_ms, queue, r) in sent {
+            if let Err(e) = r {
+                let prior = self
+                    .store
+                    .handler_errors(&ev.id, &name)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .len() as u32;
+                let message = format!("forward to {queue}: {e}");
+                let failure = self
+                    .handler_failed(ev, &name, message, false, prior + 1, origin_queue)
+                    .await?;
+                let run = HandlerRun {
+                    handler: name.clone(),
+                    status: failure.status.to_string(),
+                    duration_ms,
+                    error: Some(failure.message),
+                    attempt: prior + 1,
+                    at: now_ms(),
+                };
+                self.store
+                    .log_run(&intake.meta, &run)
+                    .await
+                    .map_err(|e| format!("cannot log the failed forward: {e}"))?;
+                match failure.gave_up {
+                    Some(max) => gave_up.push((name.clone(), max)),
+                    None => summary.retrying.push(name.clone()),
+                }
+                unsent.push(name);
+            }
+        }
         for (name, new) in names.into_iter().zip(fresh) {
+            if unsent.contains(&name) {
+                continue;
+            }
             let status = if new { "success" } else { "skipped" };
             self.metrics.inc(
                 metrics::HANDLER_RUNS,
@@ -477,14 +543,48 @@ impl Processor {
         Ok(summary)
     }
 
+    /// Decide what becomes of a handler's failed attempt (its `failures`-th): a retry on
+    /// its policy, scheduled now, or giving up (the caller dead-letters the event).
+    async fn handler_failed(
+        &self,
+        ev: &EventCtx,
+        name: &str,
+        message: String,
+        permanent: bool,
+        failures: u32,
+        origin_queue: &str,
+    ) -> Result<HandlerFailure, String> {
+        let policy = RetryPolicy::for_handler(&self.settings.retry, name);
+        let retry = !permanent && policy.can_retry(failures);
+        let status = if retry { "retrying" } else { "failed" };
+        self.metrics.inc(
+            metrics::HANDLER_RUNS,
+            &[("handler", name), ("outcome", status)],
+        );
+        tracing::warn!(event_id = %ev.id, handler = %name, attempt = failures, retry, error = %message, "handler failed");
+        if retry {
+            self.schedule_retry(ev, name, failures, &policy, origin_queue)
+                .await
+                .map_err(|e| format!("cannot schedule a retry: {e}"))?;
+        }
+        Ok(HandlerFailure {
+            status,
+            message,
+            gave_up: (!retry).then_some(policy.max_retries),
+        })
+    }
+
+    /// Run one handler. A forward's push is left to the caller (`After::Push`) when
+    /// `defer_push` is set, and made here otherwise.
     async fn run_one(
         &self,
         name: &str,
         ev: &EventCtx,
         origin_queue: &str,
         replay_of: Option<&str>,
-    ) -> Result<Vec<Effect>, HandlerError> {
-        match name {
+        defer_push: bool,
+    ) -> Result<(Vec<Effect>, After), HandlerError> {
+        let effects = match name {
             "notification" => {
                 let cfg = NotifyConfig {
                     ticket_manager_id: self.settings.notifications.ticket_manager_id.clone(),
@@ -505,13 +605,14 @@ impl Processor {
                             "no forward target [handlers.forward.{target}] is configured"
                         )));
                     };
-                    self.forward(ev, target, t).await
+                    return self.forward(ev, target, t, defer_push).await;
                 }
                 None => Err(HandlerError::Permanent(format!(
                     "unknown handler \"{other}\""
                 ))),
             },
-        }
+        }?;
+        Ok((effects, After::Nothing))
     }
 
     /// Queue the event's webhook deliveries (all subscribed endpoints, or one when a dead
@@ -540,14 +641,16 @@ impl Processor {
         .await
     }
 
-    /// Push the event onto the target's queue. The job id is derived from the event id and
-    /// the target, so a second push of the same event is a no-op while the job exists.
+    /// Push the event onto the target's queue, or with `defer` leave the job for the
+    /// caller to push. The job id is derived from the event id and the target, so a
+    /// second push of the same event is a no-op while the job exists.
     async fn forward(
         &self,
         ev: &EventCtx,
         target_name: &str,
         target: &ForwardTarget,
-    ) -> Result<Vec<Effect>, HandlerError> {
+        defer: bool,
+    ) -> Result<(Vec<Effect>, After), HandlerError> {
         let slot = &ev.forward_bodies[match target.format {
             Format::Domain => 0,
             Format::Legacy => 1,
@@ -563,26 +666,33 @@ impl Processor {
             }
         };
         let job_id = ["fwd-", &ev.id, "-", target_name].concat();
-        self.adder
-            .add(
-                &target.queue,
-                NewJob {
-                    name: target.job_name.clone(),
-                    data: body,
-                    opts: JobOptions {
-                        job_id: Some(job_id.clone()),
-                        attempts: 3,
-                        backoff: Some(crate::queue::Backoff::Exponential { delay: 1000 }),
-                        ..JobOptions::default()
-                    },
-                },
-            )
-            .await
-            .map_err(|e| HandlerError::Transient(format!("forward to {}: {e}", target.queue)))?;
-        Ok(vec![Effect::Forwarded {
+        let effects = vec![Effect::Forwarded {
             queue: target.queue.clone(),
-            job_id,
-        }])
+            job_id: job_id.clone(),
+        }];
+        let job = NewJob {
+            name: target.job_name.clone(),
+            data: body,
+            opts: JobOptions {
+                job_id: Some(job_id),
+                attempts: 3,
+                backoff: Some(crate::queue::Backoff::Exponential { delay: 1000 }),
+                ..JobOptions::default()
+            },
+        };
+        if defer {
+            return Ok((effects, After::Push(target.queue.clone(), Box::new(job))));
+        }
+        let added =
+            self.adder.add(&target.queue, job).await.map_err(|e| {
+                HandlerError::Transient(format!("forward to {}: {e}", target.queue))
+            })?;
+        Ok((
+            effects,
+            After::Pushed {
+                duplicate: added.duplicate,
+            },
+        ))
     }
 
     async fn schedule_retry(
@@ -676,6 +786,25 @@ struct LegacyOut<'a> {
     event_id: &'a str,
     timestamp: &'a Option<String>,
     data: &'a Value,
+}
+
+/// What a handler leaves to the processor besides its effects.
+enum After {
+    Nothing,
+    /// A forward's job, to push onto this queue beside the commit of the pass.
+    Push(String, Box<NewJob>),
+    /// A forward's job was pushed; `duplicate` when it was already on its queue.
+    Pushed {
+        duplicate: bool,
+    },
+}
+
+/// A handler's failed attempt, as logged: its status (`retrying` or `failed`), its
+/// error, and the handler's retry limit when it gave up.
+struct HandlerFailure {
+    status: &'static str,
+    message: String,
+    gave_up: Option<u32>,
 }
 
 #[derive(Default)]

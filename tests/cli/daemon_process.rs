@@ -52,7 +52,7 @@ fn queue_counts(env: &TestEnv, queue: &str) -> Value {
 
 #[test]
 fn sigkill_mid_run_loses_nothing_and_duplicates_nothing() {
-    crash_safety(&TestEnv::new(), 1500);
+    crash_safety(&TestEnv::new(), 3000);
 }
 
 /// Emit `n` events, SIGKILL the daemon part-way, restart it: every event handled once.
@@ -70,7 +70,7 @@ pub fn crash_safety(env: &TestEnv, n: usize) {
     let mut daemon = spawn_daemon(env);
     wait_until("the daemon to be part-way through", 60, || {
         let c = queue_counts(env, "notifications");
-        c["completed"].as_u64().unwrap_or(0) >= 100
+        c["completed"].as_u64().unwrap_or(0) >= 10
     });
     daemon.kill().expect("SIGKILL");
     daemon.wait().unwrap();

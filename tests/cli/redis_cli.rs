@@ -270,6 +270,108 @@ async fn daemon_on_redis_notifies_and_forwards_in_bulls_format() {
     assert_eq!(converted["metadata"], json!({"environment": "production"}));
 }
 
+/// A forward's push goes out beside the commit of the event's pass, so a push that fails
+/// is found after its key is recorded: it is logged as a failed run, retried on the
+/// handler's policy, and lands once the target queue takes jobs again, once, while the
+/// event's other handlers are not run twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forward_whose_push_fails_is_retried_until_it_lands() {
+    let server = RedisServer::start();
+    let env = env_on(&server);
+    let mut conn = server.client().await;
+    // A key of the wrong type where Bull keeps the capacity queue's waiting list: every
+    // add to that queue fails until it is removed.
+    let _: () = redis::cmd("SET")
+        .arg("bull:capacity-tracking:wait")
+        .arg("not a list")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    env.run_ok(&[
+        "emit",
+        "booking.confirmed",
+        "--format",
+        "legacy",
+        "--set",
+        "eventId=evt-fwd-retry",
+        "--set",
+        "data.userId=user_fwd",
+    ]);
+    let mut settings = daemon_settings(&env, &server);
+    settings.retry.default_delay_ms = 100;
+    settings.retry.max_delay_ms = 200;
+    settings.retry.default_max_retries = 50;
+    let daemon = Daemon::start(settings, DaemonOptions::default())
+        .await
+        .unwrap();
+    let runs = |env: &TestEnv| -> Vec<(String, String)> {
+        let trace = env.json(&["events", "trace", "evt-fwd-retry"]);
+        trace["event"]["handlers"]
+            .as_array()
+            .map(|runs| {
+                runs.iter()
+                    .filter(|r| r["handler"] == "forward:capacity")
+                    .map(|r| {
+                        (
+                            r["status"].as_str().unwrap_or("").to_string(),
+                            r["error"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    wait_for("a failed push of the capacity forward", 30, || {
+        env.run(&["events", "trace", "evt-fwd-retry", "--json"]).0 == 0
+            && runs(&env).iter().any(|(status, _)| status == "retrying")
+    })
+    .await;
+    let failed = runs(&env);
+    let (_, error) = failed.iter().find(|(s, _)| s == "retrying").unwrap();
+    assert!(error.contains("forward to capacity-tracking"), "{failed:?}");
+    // The failed add wrote nothing (a job hash left behind would pass for the job).
+    let left: i64 = redis::cmd("EXISTS")
+        .arg("bull:capacity-tracking:fwd-evt-fwd-retry-capacity")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // The other forwards landed with the pass.
+    assert_eq!(
+        env.json(&["queue", "stats", "availability-cache"])[0]["waiting"],
+        1
+    );
+    let _: () = redis::cmd("DEL")
+        .arg("bull:capacity-tracking:wait")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    wait_for("the capacity forward", 30, || {
+        env.json(&["queue", "stats", "capacity-tracking"])[0]["waiting"] == 1
+    })
+    .await;
+    wait_for("the retry's run", 30, || {
+        runs(&env).last().is_some_and(|(s, _)| s == "success")
+    })
+    .await;
+    daemon.shutdown().await;
+    let job = env.json(&[
+        "queue",
+        "show",
+        "capacity-tracking",
+        "fwd-evt-fwd-retry-capacity",
+    ]);
+    assert_eq!(job["data"]["id"], "evt-fwd-retry", "{job}");
+    // Retries re-ran the forward alone: one notification, one availability job.
+    let n = env.json(&["notifications", "list", "--user", "user_fwd"]);
+    assert_eq!(n.as_array().unwrap().len(), 1, "{n}");
+    assert_eq!(
+        env.json(&["queue", "stats", "availability-cache"])[0]["waiting"],
+        1
+    );
+    assert_eq!(env.json(&["dlq", "list"]).as_array().unwrap().len(), 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daemon_rides_out_a_redis_restart() {
     let mut server = RedisServer::start_durable();
@@ -320,7 +422,7 @@ async fn daemon_rides_out_a_redis_restart() {
 fn sigkill_mid_run_on_redis_loses_and_duplicates_nothing() {
     let server = RedisServer::start();
     let env = env_on(&server);
-    crate::daemon_process::crash_safety(&env, 1500);
+    crate::daemon_process::crash_safety(&env, 3000);
 }
 
 /// `rediss://` with a password: TLS verified against a CA given the usual way
