@@ -20,6 +20,14 @@ use clap::{Parser, Subcommand};
 use crate::exit;
 use crate::settings::{FlagOverrides, Settings, Sources};
 
+/// Threads the runtime may start for blocking work: SQLite reads (at most 16 at once),
+/// DNS lookups of webhook hosts, file reads. Tokio's default allows 512, and its pool
+/// starts a thread whenever none is idle at the instant work arrives, so a busy daemon,
+/// whose reads are handed over just as earlier ones finish, grew it past a hundred
+/// threads, each keeping its own stack and allocator cache. Work beyond this waits for
+/// a free thread.
+const BLOCKING_THREADS: usize = 32;
+
 /// slotbase: mock events, Bull v4 and embedded queues, and the booking platform's daemon.
 ///
 /// Exit codes: 0 success, 1 a negative answer (e.g. a signature does not verify), 2 an error
@@ -209,6 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<i32> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
+        .max_blocking_threads(BLOCKING_THREADS)
         .build()?;
     runtime.block_on(async move {
         match cli.command {

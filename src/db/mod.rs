@@ -82,7 +82,7 @@ const MIGRATIONS: &[Migration] = &[
 /// threads and connections (each with its page cache) without finishing any sooner, so
 /// the others wait for a turn, and every read finds a connection already open (opening
 /// one, parsing the schema and preparing statements again, costs more than the read).
-const READ_POOL_SIZE: usize = 16;
+const READ_POOL_SIZE: usize = 8;
 
 /// Page cache of each read connection, in KiB: the file's pages are in the OS cache
 /// anyway, and a full pool of readers must not outgrow the daemon's memory budget.
