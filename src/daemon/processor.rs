@@ -418,15 +418,7 @@ impl Processor {
                         let pushed = !matches!(after, After::Pushed { duplicate: true });
                         let status = if pushed { "success" } else { "skipped" };
                         failed_runs.push(run(status, None, prior + 1));
-                        self.metrics.inc(
-                            metrics::HANDLER_RUNS,
-                            &[("handler", &name), ("outcome", status)],
-                        );
-                        if pushed {
-                            summary.applied.push(name);
-                        } else {
-                            summary.skipped.push(name);
-                        }
+                        self.tally(&mut summary, name, pushed);
                         continue;
                     }
                     if let After::Push(queue, job) = after {
@@ -499,18 +491,8 @@ impl Processor {
             }
         }
         for (name, new) in names.into_iter().zip(fresh) {
-            if unsent.contains(&name) {
-                continue;
-            }
-            let status = if new { "success" } else { "skipped" };
-            self.metrics.inc(
-                metrics::HANDLER_RUNS,
-                &[("handler", &name), ("outcome", status)],
-            );
-            if new {
-                summary.applied.push(name);
-            } else {
-                summary.skipped.push(name);
+            if !unsent.contains(&name) {
+                self.tally(&mut summary, name, new);
             }
         }
         if !gave_up.is_empty() {
@@ -541,6 +523,21 @@ impl Processor {
             summary.dead_letter = Some(id);
         }
         Ok(summary)
+    }
+
+    /// Count a handler's successful run: `new` when its effects were applied by this
+    /// pass, or else found already applied.
+    fn tally(&self, summary: &mut Summary, name: String, new: bool) {
+        let status = if new { "success" } else { "skipped" };
+        self.metrics.inc(
+            metrics::HANDLER_RUNS,
+            &[("handler", &name), ("outcome", status)],
+        );
+        if new {
+            summary.applied.push(name);
+        } else {
+            summary.skipped.push(name);
+        }
     }
 
     /// Decide what becomes of a handler's failed attempt (its `failures`-th): a retry on
