@@ -431,13 +431,11 @@ impl Processor {
                     done.push((key, effects, run("success", None, prior + 1)));
                 }
                 Err(err) => {
-                    let message = err.to_string();
-                    let permanent = matches!(err, HandlerError::Permanent(_));
-                    let failure = self
-                        .handler_failed(ev, &name, message, permanent, prior + 1, origin_queue)
+                    let (run, gave) = self
+                        .handler_failed(ev, &name, err, prior + 1, duration_ms, origin_queue)
                         .await?;
-                    failed_runs.push(run(failure.status, Some(failure.message), prior + 1));
-                    match failure.gave_up {
+                    failed_runs.push(run);
+                    match gave {
                         Some(max) => gave_up.push((name, max)),
                         None => summary.retrying.push(name),
                     }
@@ -467,23 +465,15 @@ impl Processor {
                     .await
                     .map_err(|e| e.to_string())?
                     .len() as u32;
-                let message = format!("forward to {queue}: {e}");
-                let failure = self
-                    .handler_failed(ev, &name, message, false, prior + 1, origin_queue)
+                let err = HandlerError::Transient(format!("forward to {queue}: {e}"));
+                let (run, gave) = self
+                    .handler_failed(ev, &name, err, prior + 1, duration_ms, origin_queue)
                     .await?;
-                let run = HandlerRun {
-                    handler: name.clone(),
-                    status: failure.status.to_string(),
-                    duration_ms,
-                    error: Some(failure.message),
-                    attempt: prior + 1,
-                    at: now_ms(),
-                };
                 self.store
                     .log_run(&intake.meta, &run)
                     .await
                     .map_err(|e| format!("cannot log the failed forward: {e}"))?;
-                match failure.gave_up {
+                match gave {
                     Some(max) => gave_up.push((name.clone(), max)),
                     None => summary.retrying.push(name.clone()),
                 }
@@ -541,17 +531,21 @@ impl Processor {
     }
 
     /// Decide what becomes of a handler's failed attempt (its `failures`-th): a retry on
-    /// its policy, scheduled now, or giving up (the caller dead-letters the event).
+    /// its policy, scheduled now, or giving up. Returns the attempt's run (`retrying` or
+    /// `failed`) and, when it gave up, the handler's retry limit (the caller dead-letters
+    /// the event).
     async fn handler_failed(
         &self,
         ev: &EventCtx,
         name: &str,
-        message: String,
-        permanent: bool,
+        err: HandlerError,
         failures: u32,
+        duration_ms: u64,
         origin_queue: &str,
-    ) -> Result<HandlerFailure, String> {
+    ) -> Result<(HandlerRun, Option<u32>), String> {
         let policy = RetryPolicy::for_handler(&self.settings.retry, name);
+        let permanent = matches!(err, HandlerError::Permanent(_));
+        let message = err.to_string();
         let retry = !permanent && policy.can_retry(failures);
         let status = if retry { "retrying" } else { "failed" };
         self.metrics.inc(
@@ -564,11 +558,15 @@ impl Processor {
                 .await
                 .map_err(|e| format!("cannot schedule a retry: {e}"))?;
         }
-        Ok(HandlerFailure {
-            status,
-            message,
-            gave_up: (!retry).then_some(policy.max_retries),
-        })
+        let run = HandlerRun {
+            handler: name.to_string(),
+            status: status.to_string(),
+            duration_ms,
+            error: Some(message),
+            attempt: failures,
+            at: now_ms(),
+        };
+        Ok((run, (!retry).then_some(policy.max_retries)))
     }
 
     /// Run one handler. A forward's push is left to the caller (`After::Push`) when
@@ -794,14 +792,6 @@ enum After {
     Pushed {
         duplicate: bool,
     },
-}
-
-/// A handler's failed attempt, as logged: its status (`retrying` or `failed`), its
-/// error, and the handler's retry limit when it gave up.
-struct HandlerFailure {
-    status: &'static str,
-    message: String,
-    gave_up: Option<u32>,
 }
 
 #[derive(Default)]
