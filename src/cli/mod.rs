@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use crate::exit;
 use crate::settings::{FlagOverrides, Settings, Sources};
 
-/// Threads the runtime may start for blocking work: SQLite reads (at most 16 at once),
+/// Threads the runtime may start for blocking work: SQLite reads (at most 8 at once),
 /// DNS lookups of webhook hosts, file reads. Tokio's default allows 512, and its pool
 /// starts a thread whenever none is idle at the instant work arrives, so a busy daemon,
 /// whose reads are handed over just as earlier ones finish, grew it past a hundred

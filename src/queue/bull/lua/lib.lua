@@ -18,9 +18,9 @@ local function target_list(wait_key, paused_key, meta_paused_key, meta_key)
 end
 
 -- The first of `keys` (pairs of key and Redis type) that holds a value of another
--- type, or nil. Scripts that write several keys check them first: a script's writes are
--- not undone when a later command fails, so a failing push would leave job hashes behind
--- (which a retried add would take for duplicates).
+-- type, or nil. add_jobs checks the keys it writes with it first: a script's writes are
+-- not undone when a later command fails, so a push failing on a mistyped list would
+-- leave job hashes behind, which a retried add would take for duplicates.
 local function mistyped(keys)
   for i = 1, #keys, 2 do
     local t = redis.call('TYPE', keys[i])['ok']
