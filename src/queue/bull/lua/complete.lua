@@ -55,7 +55,7 @@ for a = 6, #ARGV, 4 do
       code = -2
     end
   end
-  if code == 0 and redis.call('LREM', KEYS[1], -1, id) == 0 then
+  if code == 0 and redis.call('LREM', KEYS[1], '-1', id) == 0 then
     code = -3
   end
   if code == 0 then

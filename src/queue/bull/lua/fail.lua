@@ -22,7 +22,7 @@ local code = release_lock(base, id, token, KEYS[9])
 if code ~= 0 then
   return code
 end
-if redis.call('LREM', KEYS[1], -1, id) == 0 then
+if redis.call('LREM', KEYS[1], '-1', id) == 0 then
   return -3
 end
 redis.call('HSET', jk, 'attemptsMade', ARGV[6], 'stacktrace', ARGV[7], 'failedReason', ARGV[8])

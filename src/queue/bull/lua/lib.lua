@@ -1,6 +1,8 @@
 -- Helpers shared by every script. Each script file is appended to this one at compile
 -- time, so a script is still one atomic EVAL. `base` is always the job base key
 -- `<prefix>:<queue>:`; job keys and channels are built from it as Bull does.
+-- Constant arguments of per-job calls are written as strings ('-1', not -1): Redis
+-- formats every Lua number it is handed through printf.
 
 -- Paused if either flag is set: Bull writes `meta-paused`, BullMQ (bull-repl) only
 -- `meta.paused`. Honouring both keeps jobs out of `wait` while anyone considers the
@@ -208,7 +210,7 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained)
     if #hash == 0 then
       -- An id without a job hash cannot be run by anyone; drop it rather than leave it
       -- to stall forever.
-      redis.call('LREM', active_key, -1, id)
+      redis.call('LREM', active_key, '-1', id)
       return
     end
     redis.call('SET', jk .. ':lock', token, 'PX', lease)
