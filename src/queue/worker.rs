@@ -144,6 +144,9 @@ const RECORDING_CALLS: usize = 2;
 /// Most completions per recording call.
 const RECORDING_BATCH: usize = 1000;
 
+/// Most times the finisher yields to let completions gather before a recording call.
+const GATHER_YIELDS: usize = 4;
+
 impl Worker {
     pub fn new(backend: Arc<dyn QueueBackend>, queue: &str, handler: impl Handler) -> Worker {
         Worker {
@@ -426,6 +429,18 @@ async fn finish_loop(
         let Some(first) = first else {
             break;
         };
+        // The first completion wakes this task ahead of the jobs still queued to run
+        // (tokio runs a task just woken next). Yielding lets them finish, so they join
+        // this batch instead of going out alone; again while more keep arriving.
+        let mut queued = rx.len();
+        for _ in 0..GATHER_YIELDS {
+            tokio::task::yield_now().await;
+            let now = rx.len();
+            if now == queued {
+                break;
+            }
+            queued = now;
+        }
         let mut batch = vec![first];
         while batch.len() < RECORDING_BATCH {
             match rx.try_recv() {
