@@ -269,14 +269,7 @@ impl Processor {
     /// Dead-letter an event that cannot be processed; the job completes.
     async fn reject(&self, rej: Rejection, payload: &str) -> Result<String, Failure> {
         let ty = rej.meta.event_type.clone();
-        let run = HandlerRun {
-            handler: "intake".into(),
-            status: "failed".into(),
-            duration_ms: 0,
-            error: Some(rej.message.clone()),
-            attempt: 1,
-            at: now_ms(),
-        };
+        let run = handler_run("intake", "failed", Some(rej.message.clone()), 1, 0);
         let store_err = |e: crate::store::StoreError| Failure {
             message: format!("cannot record the dead letter: {e}"),
             stack: None,
@@ -402,13 +395,8 @@ impl Processor {
             } else {
                 0
             };
-            let run = |status: &str, error: Option<String>, attempt: u32| HandlerRun {
-                handler: name.clone(),
-                status: status.to_string(),
-                duration_ms,
-                error,
-                attempt,
-                at: now_ms(),
+            let run = |status: &str, error: Option<String>, attempt: u32| {
+                handler_run(&name, status, error, attempt, duration_ms)
             };
             match outcome {
                 Ok((effects, after)) => {
@@ -558,14 +546,7 @@ impl Processor {
                 .await
                 .map_err(|e| format!("cannot schedule a retry: {e}"))?;
         }
-        let run = HandlerRun {
-            handler: name.to_string(),
-            status: status.to_string(),
-            duration_ms,
-            error: Some(message),
-            attempt: failures,
-            at: now_ms(),
-        };
+        let run = handler_run(name, status, Some(message), failures, duration_ms);
         Ok((run, (!retry).then_some(policy.max_retries)))
     }
 
@@ -792,6 +773,24 @@ enum After {
     Pushed {
         duplicate: bool,
     },
+}
+
+/// A handler's run as logged now.
+fn handler_run(
+    handler: &str,
+    status: &str,
+    error: Option<String>,
+    attempt: u32,
+    duration_ms: u64,
+) -> HandlerRun {
+    HandlerRun {
+        handler: handler.to_string(),
+        status: status.to_string(),
+        duration_ms,
+        error,
+        attempt,
+        at: now_ms(),
+    }
 }
 
 #[derive(Default)]
