@@ -19,8 +19,8 @@ if #marked > 0 then
   local target = target_list(KEYS[2], KEYS[7], KEYS[6], KEYS[8])
   for _, id in ipairs(marked) do
     local jk = base .. id
-    if redis.call('EXISTS', jk .. ':lock') == 0 and redis.call('LREM', KEYS[3], 1, id) > 0 then
-      local stalled = redis.call('HINCRBY', jk, 'stalledCounter', 1)
+    if redis.call('EXISTS', jk .. ':lock') == 0 and redis.call('LREM', KEYS[3], '1', id) > 0 then
+      local stalled = redis.call('HINCRBY', jk, 'stalledCounter', '1')
       if stalled > max_stalled then
         local f = redis.call('HMGET', jk, 'opts', 'deid')
         if f[2] and redis.call('PTTL', base .. 'de:' .. f[2]) == -1 then

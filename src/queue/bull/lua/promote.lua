@@ -13,7 +13,7 @@ for i = 3, #ARGV do
   else
     push_job(target, KEYS[3], id, tonumber(redis.call('HGET', jk, 'priority')) or 0, false)
     redis.call('PUBLISH', base .. 'waiting@' .. token, id)
-    redis.call('HSET', jk, 'delay', 0)
+    redis.call('HSET', jk, 'delay', '0')
     out[#out + 1] = 1
   end
 end

@@ -14,11 +14,11 @@ if #ids > 0 then
   for _, id in ipairs(ids) do
     local jk = base .. id
     if redis.call('EXISTS', jk) == 1 then
-      redis.call('LREM', KEYS[2], 0, id)
+      redis.call('LREM', KEYS[2], '0', id)
       -- Bull always LPUSHes here, even for lifo jobs.
       push_job(target, KEYS[4], id, tonumber(redis.call('HGET', jk, 'priority')) or 0, false)
       redis.call('PUBLISH', waiting_channel, id)
-      redis.call('HSET', jk, 'delay', 0)
+      redis.call('HSET', jk, 'delay', '0')
     end
   end
 end

@@ -12,8 +12,8 @@ for i = 2, #ARGV do
     out[#out + 1] = -1
   else
     local found = redis.call('EXISTS', jk)
-    found = found + redis.call('LREM', KEYS[1], 0, id) + redis.call('LREM', KEYS[2], 0, id)
-      + redis.call('LREM', KEYS[3], 0, id)
+    found = found + redis.call('LREM', KEYS[1], '0', id) + redis.call('LREM', KEYS[2], '0', id)
+      + redis.call('LREM', KEYS[3], '0', id)
     for k = 4, 7 do
       found = found + redis.call('ZREM', KEYS[k], id)
     end
