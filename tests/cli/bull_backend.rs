@@ -633,3 +633,121 @@ async fn queue_names_come_from_queue_level_keys() {
     other.add("elsewhere", vec![job("{}")]).await.unwrap();
     assert_eq!(q.queue_names().await.unwrap(), ["a:b", "notifications"]);
 }
+
+/// Every message `sub` receives within `wait`, as (channel, payload).
+async fn received(sub: &mut redis::aio::PubSub, wait: Duration) -> Vec<(String, String)> {
+    use futures_util::StreamExt as _;
+    let mut got = Vec::new();
+    let mut stream = sub.on_message();
+    while let Ok(Some(msg)) = tokio::time::timeout(wait, stream.next()).await {
+        got.push((
+            msg.get_channel_name().to_string(),
+            msg.get_payload().unwrap(),
+        ));
+    }
+    got
+}
+
+/// Subscribed to `bull:q:completed` and to `bull:q:active@*` and `bull:q:waiting@*` by
+/// pattern, as Bull's global listeners are.
+async fn bull_listener(url: &str) -> redis::aio::PubSub {
+    let mut sub = redis::Client::open(url)
+        .unwrap()
+        .get_async_pubsub()
+        .await
+        .unwrap();
+    sub.subscribe("bull:q:completed").await.unwrap();
+    sub.psubscribe("bull:q:active@*").await.unwrap();
+    sub.psubscribe("bull:q:waiting@*").await.unwrap();
+    sub
+}
+
+/// Add 10 jobs in one call, claim them in one call and complete them in one call (the
+/// event check is only made for calls of 8 events or more): returns their ids.
+async fn run_batch(q: &BullQueue) -> Vec<String> {
+    q.add("q", (0..10).map(|_| job("{}")).collect())
+        .await
+        .unwrap();
+    let claimed = q.claim("q", "tok-a", LEASE, 10, None).await.unwrap();
+    let done: Vec<(String, String)> = claimed
+        .iter()
+        .map(|j| (j.id.clone(), format!(r#"{{"ok":{}}}"#, j.id)))
+        .collect();
+    let res = q.complete("q", "tok-a", &done).await.unwrap();
+    assert_eq!(res, vec![Ok(()); 10]);
+    claimed.into_iter().map(|j| j.id).collect()
+}
+
+fn channels_of(got: &[(String, String)]) -> Vec<&str> {
+    got.iter()
+        .map(|(c, _)| c.split_once('@').map_or(c.as_str(), |(c, _)| c))
+        .collect()
+}
+
+// Bull's waiting/active/completed events reach a listener on the server and one on a
+// replica, and are left out (one command per job and event spared) when nobody could
+// hear them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_reach_every_listener_and_are_skipped_without_one() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+
+    // Nobody listens: the jobs run and nothing is published.
+    run_batch(&q).await;
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut r)
+        .await
+        .unwrap();
+    assert!(!stats.contains("cmdstat_publish"), "{stats}");
+
+    // A listener on the server hears every event, with Bull's payloads.
+    let mut sub = bull_listener(&server.url()).await;
+    let ids = run_batch(&q).await;
+    let got = received(&mut sub, Duration::from_millis(500)).await;
+    let expected: Vec<&str> = ["bull:q:waiting", "bull:q:active", "bull:q:completed"]
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(*c, 10))
+        .collect();
+    assert_eq!(channels_of(&got), expected);
+    let payloads = |from: usize| got[from..from + 10].iter().map(|(_, p)| p.clone());
+    assert!(payloads(0).eq(ids.iter().cloned()));
+    assert!(payloads(10).eq(ids.iter().cloned()));
+    assert!(got[10..20].iter().all(|(c, _)| c == "bull:q:active@tok-a"));
+    let completed: Vec<serde_json::Value> = payloads(20)
+        .map(|p| serde_json::from_str(&p).unwrap())
+        .collect();
+    let want: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({ "jobId": id, "val": format!(r#"{{"ok":{id}}}"#) }))
+        .collect();
+    assert_eq!(completed, want);
+    drop(sub);
+
+    // A listener on a replica hears them too: Redis forwards PUBLISH to replicas.
+    let replica = RedisServer::start_with(&[
+        "--save",
+        "",
+        "--replicaof",
+        "127.0.0.1",
+        &server.port.to_string(),
+    ]);
+    let rr = replica.client().await;
+    crate::redis_support::eventually(30, "the replica to sync", || {
+        let mut rr = rr.clone();
+        async move {
+            let info: String = redis::cmd("INFO")
+                .arg("replication")
+                .query_async(&mut rr)
+                .await
+                .unwrap();
+            info.contains("master_link_status:up").then_some(())
+        }
+    })
+    .await;
+    let mut sub = bull_listener(&replica.url()).await;
+    run_batch(&q).await;
+    let got = received(&mut sub, Duration::from_millis(1000)).await;
+    assert_eq!(channels_of(&got), expected);
+}

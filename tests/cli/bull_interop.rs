@@ -74,6 +74,8 @@ pub(crate) async fn bull(server: &RedisServer, queue: &str, command: &str, args:
 struct BullProcess {
     child: Option<Child>,
     what: String,
+    /// The rest of stdout after the line [`BullProcess::wait_line`] waited for.
+    rest: Option<std::thread::JoinHandle<String>>,
 }
 
 impl BullProcess {
@@ -86,6 +88,7 @@ impl BullProcess {
         BullProcess {
             child: Some(child),
             what: command.to_string(),
+            rest: None,
         }
     }
 
@@ -99,20 +102,56 @@ impl BullProcess {
         let wanted = format!("# {prefix} ");
         let (tx, rx) = tokio::sync::oneshot::channel();
         let shown = wanted.clone();
-        std::thread::spawn(move || {
+        // The reader keeps reading after the match, so the process never writes into a
+        // closed pipe, and keeps what follows for `finish`.
+        self.rest = Some(std::thread::spawn(move || {
             use std::io::BufRead;
+            let mut tx = Some(tx);
+            let mut rest = String::new();
             for line in std::io::BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(rest) = line.strip_prefix(&wanted) {
-                    let _ = tx.send(rest.to_string());
-                    return;
+                match tx.take() {
+                    Some(found) => match line.strip_prefix(&wanted) {
+                        Some(value) => {
+                            let _ = found.send(value.to_string());
+                        }
+                        None => tx = Some(found),
+                    },
+                    None => {
+                        rest.push_str(&line);
+                        rest.push('\n');
+                    }
                 }
             }
-        });
+            rest
+        }));
         tokio::time::timeout(Duration::from_secs(30), rx)
             .await
             .unwrap_or_else(|_| panic!("bull {} never printed {shown:?}", self.what))
             .expect("the Bull process ended early")
+    }
+
+    /// Wait (bounded) for the process to end on its own, after `wait_line`, and return
+    /// its JSON answer.
+    async fn finish(mut self) -> Value {
+        let mut child = self.child.take().expect("a running process");
+        let rest = self.rest.take().expect("wait_line first");
+        let what = self.what.clone();
+        let ended = tokio::task::spawn_blocking(move || {
+            let status = child.wait().expect("wait for node");
+            let mut stderr = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut stderr);
+            }
+            assert!(status.success(), "bull {what} failed:\n{stderr}");
+            rest.join().expect("stdout reader")
+        });
+        let stdout = tokio::time::timeout(Duration::from_secs(30), ended)
+            .await
+            .unwrap_or_else(|_| panic!("bull {} did not finish", self.what))
+            .unwrap();
+        parse_last_line(&stdout, &self.what)
     }
 
     /// SIGKILL, as a crash would.
@@ -686,6 +725,37 @@ async fn slotbase_recovers_a_job_bull_abandoned() {
     let job = q.get(QUEUE, "1").await.unwrap().unwrap();
     assert_eq!(job.stalled_counter, 1);
     assert_eq!(job.returnvalue.as_deref(), Some(r#"{"ok":"1"}"#));
+}
+
+// Bull's global listeners (a dashboard, `job.finished()`) hear the waiting, active and
+// completed events of jobs slotbase adds and runs, with Bull's payloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bull_listeners_hear_slotbase_events() {
+    let server = RedisServer::start();
+    let q = server.backend("bull").await;
+    let mut listener = BullProcess::spawn(&server, QUEUE, "listen", json!({ "count": 20 }));
+    listener.wait_line("ready").await;
+    // Calls of many jobs, as under load: those ask Redis whether anyone listens.
+    q.add(QUEUE, (1..=20).map(booking_job).collect())
+        .await
+        .unwrap();
+    let w = start_worker(q.clone(), QUEUE, quick_options(10));
+    wait_finished(&q, QUEUE, 20, 0).await;
+    w.stop().await;
+    let events = listener.finish().await["events"].clone();
+    let events = events.as_array().unwrap();
+    for id in (1..=20).map(|n| n.to_string()) {
+        let id = id.as_str();
+        let at = |kind: &str| {
+            events
+                .iter()
+                .position(|e| e[0] == kind && e[1] == id)
+                .unwrap_or_else(|| panic!("no {kind} event for job {id}: {events:?}"))
+        };
+        assert!(at("waiting") < at("active") && at("active") < at("completed"));
+        assert_eq!(events[at("completed")][2], json!({ "ok": id }).to_string());
+    }
+    assert_eq!(events.len(), 60, "{events:?}");
 }
 
 // A slotbase worker shows up in Bull's getWorkers(), like a Bull worker would.

@@ -105,6 +105,32 @@ const commands = {
     await new Promise(() => {});
   },
 
+  // Listen to the queue's global events, as a dashboard or `job.finished()` does, until
+  // `count` jobs have completed. Prints `# ready 1` once Redis counts the subscriptions
+  // (Bull makes them lazily), then returns the events in the order they came.
+  async listen(queue) {
+    const events = [];
+    let completed = 0;
+    const done = new Promise((resolve) => {
+      queue.on('global:waiting', (id) => events.push(['waiting', String(id)]));
+      queue.on('global:active', (id) => events.push(['active', String(id)]));
+      queue.on('global:completed', (id, val) => {
+        events.push(['completed', String(id), val]);
+        completed += 1;
+        if (completed >= args.count) resolve();
+      });
+    });
+    for (;;) {
+      const [, subscribers] = await queue.client.pubsub('NUMSUB', queue.toKey('completed'));
+      const patterns = await queue.client.pubsub('NUMPAT');
+      if (Number(subscribers) > 0 && Number(patterns) >= 2) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    process.stdout.write('# ready 1\n');
+    await done;
+    return { events };
+  },
+
   // A Bull worker that only runs the stalled sweep and delayed promotion: it processes
   // nothing (its handler name never matches), and reports what it recovered.
   async sweep(queue) {

@@ -31,7 +31,11 @@
 //!
 //! Pub/sub channels (never keys): `P:Q:waiting@<token>`, `P:Q:active@<token>`,
 //! `P:Q:stalled@`, `P:Q:completed`, `P:Q:failed`, `P:Q:delayed`, `P:Q:paused`,
-//! `P:Q:resumed`, `P:Q:drained`, `P:Q:duplicated@<token>`.
+//! `P:Q:resumed`, `P:Q:drained`, `P:Q:duplicated@<token>`. A script about to publish 8
+//! or more per-job events (`waiting`, `active`, `completed`, `delayed`, `duplicated`)
+//! first asks Redis whether anyone could receive them: a subscriber to the channel, any
+//! pattern subscriber, a replica or a cluster. When nobody could, it leaves them out;
+//! the script is atomic, so no client can tell (see `listened` in `lua/lib.lua`).
 //!
 //! # Connections
 //!

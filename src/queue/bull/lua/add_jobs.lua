@@ -42,6 +42,17 @@ local last = redis.call('INCRBY', KEYS[4], n)
 local first = last - n
 local waiting_channel = base .. 'waiting@' .. token
 local out = {first}
+-- Each event below is published only if someone can hear it (see `listened`), which is
+-- found out once, at the first event.
+local loud
+local function publish(channel, message)
+  if loud == nil then
+    loud = listened({waiting_channel, base .. 'delayed', base .. 'duplicated@' .. token}, n)
+  end
+  if loud then
+    redis.call('PUBLISH', channel, message)
+  end
+end
 -- Plain FIFO ids are pushed together: LPUSH a b c equals three LPUSHes in that order.
 -- The buffer is flushed before any positional insert, which reads the list's length.
 local pending = {}
@@ -62,14 +73,14 @@ for i = 0, n - 1 do
   end
   local jk = base .. id
   if custom ~= '' and redis.call('EXISTS', jk) == 1 then
-    redis.call('PUBLISH', base .. 'duplicated@' .. token, id)
+    publish(base .. 'duplicated@' .. token, id)
     out[#out + 1] = 1
   else
     redis.call('HSET', jk, 'name', shape.name, 'data', ARGV[a + 1], 'opts', shape.opts,
       'timestamp', shape.timestamp, 'delay', shape.delay, 'priority', shape.priority_text)
     if shape.score_base ~= '0' then
       redis.call('ZADD', KEYS[5], tonumber(shape.score_base) + (counter % 4096), id)
-      redis.call('PUBLISH', base .. 'delayed', shape.due)
+      publish(base .. 'delayed', shape.due)
     else
       if shape.priority > 0 or shape.lifo then
         flush()
@@ -80,7 +91,7 @@ for i = 0, n - 1 do
           flush()
         end
       end
-      redis.call('PUBLISH', waiting_channel, id)
+      publish(waiting_channel, id)
     end
     if custom ~= '' then
       out[#out + 1] = 0

@@ -22,6 +22,8 @@ local function flush_scored()
     scored = {}
   end
 end
+-- Whether the events are listened to, found out at the first event (see `listened`).
+local loud
 for a = 6, #ARGV, 4 do
   local id = ARGV[a]
   local jk = base .. id
@@ -71,7 +73,12 @@ for a = 6, #ARGV, 4 do
       flush_scored()
       finish_into(KEYS[2], base, id, now, count, age, 'returnvalue', ARGV[a + 1])
     end
-    redis.call('PUBLISH', KEYS[2], ARGV[a + 2])
+    if loud == nil then
+      loud = listened({KEYS[2], base .. 'active@' .. token}, (#ARGV - 5) / 4 + tonumber(ARGV[5]))
+    end
+    if loud then
+      redis.call('PUBLISH', KEYS[2], ARGV[a + 2])
+    end
   end
   out[#out + 1] = code
 end
@@ -86,6 +93,6 @@ local fetched = {}
 local fetch = tonumber(ARGV[5])
 if fetch > 0 then
   fetched = fetch_jobs({KEYS[4], KEYS[1], KEYS[5], KEYS[3], KEYS[6], KEYS[7]}, base, token,
-    ARGV[4], now, fetch, '', false)
+    ARGV[4], now, fetch, '', false, loud)
 end
 return {out, fetched}

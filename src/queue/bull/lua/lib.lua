@@ -19,6 +19,33 @@ local function target_list(wait_key, paused_key, meta_paused_key, meta_key)
   return wait_key
 end
 
+-- Whether an event published now could reach anyone: a client subscribed to one of
+-- `channels`, any pattern subscriber (Bull's `global:active` and `global:waiting`
+-- listen by pattern), or a replica or cluster node, to which Redis forwards every
+-- PUBLISH for the clients subscribed there. A script is atomic, so skipping the
+-- per-job PUBLISHes when this is false changes nothing any client can see; it spares
+-- Redis one command per job and event. Anything else (a replica once attached, whose
+-- backlog may be replayed; an older server) counts as listened. The check (two PUBSUBs
+-- and an INFO) costs Redis about as much as 8 PUBLISHes, so a call about to publish
+-- fewer `events` than that publishes them without asking.
+local function listened(channels, events)
+  if events < 8 or redis.call('PUBSUB', 'NUMPAT') > 0 then
+    return true
+  end
+  local counts = redis.call('PUBSUB', 'NUMSUB', unpack(channels))
+  for i = 2, #counts, 2 do
+    if counts[i] > 0 then
+      return true
+    end
+  end
+  local info = redis.pcall('INFO', 'replication', 'cluster')
+  if type(info) ~= 'string' then
+    return true
+  end
+  return not (string.find(info, 'repl_backlog_active:0', 1, true)
+    and string.find(info, 'cluster_enabled:0', 1, true))
+end
+
 -- The first of `keys` (pairs of key and Redis type) that holds a value of another
 -- type, or nil. add_jobs checks the keys it writes with it first: a script's writes are
 -- not undone when a later command fails, so a push failing on a mistyped list would
@@ -195,8 +222,9 @@ end
 -- per claimed job (processedOn is set after the read; the caller knows `now`).
 -- `popped` is an id a blocking pop already moved to active, or ''. With `drained` an
 -- empty fetch publishes `drained`, as Bull's moveToActive does (its fetch-next after a
--- completion does not).
-local function fetch_jobs(keys, base, token, lease, now, max, popped, drained)
+-- completion does not). `loud` says whether the `active` events are listened to (see
+-- `listened`); nil has it found out here when a job is claimed.
+local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, loud)
   local wait_key, active_key, priority_key = keys[1], keys[2], keys[3]
   local active_channel = base .. 'active@' .. token
   local out = {}
@@ -214,7 +242,12 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained)
       return
     end
     redis.call('SET', jk .. ':lock', token, 'PX', lease)
-    redis.call('PUBLISH', active_channel, id)
+    if loud == nil then
+      loud = listened({active_channel}, max)
+    end
+    if loud then
+      redis.call('PUBLISH', active_channel, id)
+    end
     redis.call('HSET', jk, 'processedOn', now)
     out[#out + 1] = id
     out[#out + 1] = hash

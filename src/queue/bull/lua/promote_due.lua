@@ -11,13 +11,16 @@ if #ids > 0 then
   end)
   local target = target_list(KEYS[3], KEYS[5], KEYS[6], KEYS[7])
   local waiting_channel = base .. 'waiting@' .. token
+  local loud = listened({waiting_channel}, #ids)
   for _, id in ipairs(ids) do
     local jk = base .. id
     if redis.call('EXISTS', jk) == 1 then
       redis.call('LREM', KEYS[2], '0', id)
       -- Bull always LPUSHes here, even for lifo jobs.
       push_job(target, KEYS[4], id, tonumber(redis.call('HGET', jk, 'priority')) or 0, false)
-      redis.call('PUBLISH', waiting_channel, id)
+      if loud then
+        redis.call('PUBLISH', waiting_channel, id)
+      end
       redis.call('HSET', jk, 'delay', '0')
     end
   end
