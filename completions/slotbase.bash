@@ -542,7 +542,7 @@ _slotbase() {
             return 0
             ;;
         slotbase__subcmd__bench)
-            opts="-v -h -V --backend --jobs --concurrency --batch --samples --bull-peer --json --webhooks --webhook-events --webhook-endpoints --webhook-rate --webhook-seconds --webhook-concurrency --config --redis --prefix --db --verbose --help --version"
+            opts="-v -h -V --backend --jobs --concurrency --batch --samples --rounds --bull-peer --json --webhooks --webhook-events --webhook-endpoints --webhook-rate --webhook-seconds --webhook-concurrency --config --redis --prefix --db --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +565,10 @@ _slotbase() {
                     return 0
                     ;;
                 --samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

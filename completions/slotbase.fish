@@ -697,6 +697,7 @@ complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l jobs -d 'Job
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l concurrency -d 'Worker concurrency in the consume phase (Bull\'s peer uses the same)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l batch -d 'Jobs per claim and per complete in the batched phase' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l samples -d 'Samples for the idle-latency phase' -r
+complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l rounds -d 'Rounds of the add and consume phases, each followed by the Bull peer\'s; rates are the median round\'s, ratios the median of the rounds\'' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l bull-peer -d 'Also run real Bull with this script (benches/bull-peer.js; needs node and `npm ci --prefix tests/interop`), on the same Redis' -r -F
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-events -d 'Events in the throughput phase (each is delivered to every endpoint)' -r
 complete -c slotbase -n "__fish_slotbase_using_subcommand bench" -l webhook-endpoints -d 'Endpoints subscribed to the benchmark\'s events' -r

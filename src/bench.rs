@@ -11,6 +11,11 @@
 //!
 //! With `--bull-peer benches/bull-peer.js` (Redis only), real Bull 4.16.5 runs `addBulk` and
 //! a worker at the same concurrency on the same Redis in the same run, for the ratios.
+//!
+//! With `--rounds N`, phases 1 and 2 (and the Bull peer after them) run N times in turn.
+//! The rates shown are the median round's and the ratios the median of the rounds'
+//! ratios: on a shared host the rates move from minute to minute, and only figures taken
+//! close together compare.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,6 +51,10 @@ pub struct BenchArgs {
     /// Samples for the idle-latency phase
     #[arg(long, default_value_t = 300)]
     pub samples: usize,
+    /// Rounds of the add and consume phases, each followed by the Bull peer's; rates are
+    /// the median round's, ratios the median of the rounds'
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
     /// Also run real Bull with this script (benches/bull-peer.js; needs node and
     /// `npm ci --prefix tests/interop`), on the same Redis
     #[arg(long, value_name = "SCRIPT")]
@@ -138,13 +147,67 @@ pub struct Latency {
 pub struct BenchReport {
     pub backend: String,
     pub location: String,
+    /// The round with the median add rate.
     pub add: Throughput,
+    /// The round with the median consume rate.
     pub consume: Throughput,
     pub concurrency: usize,
     pub batched_claim_complete: Throughput,
     pub idle_latency: Latency,
+    /// The Bull peer's report in the round with the median consume ratio.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bull: Option<serde_json::Value>,
+    /// Medians of the rounds' ratios to Bull.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_bull: Option<VsBull>,
+    pub rounds: Vec<Round>,
+}
+
+/// One round of the add and consume phases, and Bull's peer after them.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Round {
+    pub add: Throughput,
+    pub consume: Throughput,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bull: Option<serde_json::Value>,
+}
+
+impl Round {
+    /// (add ÷ Bull's addBulk, consume ÷ Bull's worker), when Bull ran.
+    fn ratios(&self) -> Option<(f64, f64)> {
+        let b = self.bull.as_ref()?;
+        let rate = |phase: &str| b[phase]["perSecond"].as_f64().filter(|r| *r > 0.0);
+        Some((
+            self.add.per_second / rate("addBulk")?,
+            self.consume.per_second / rate("worker")?,
+        ))
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VsBull {
+    pub add_to_add_bulk: f64,
+    pub consume_to_worker: f64,
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// The item whose `key` is the median (the lower middle one for an even count).
+fn median_by<T>(items: &[T], key: impl Fn(&T) -> f64) -> &T {
+    let mut order: Vec<&T> = items.iter().collect();
+    order.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    order[(order.len() - 1) / 2]
 }
 
 fn throughput(jobs: u64, elapsed: Duration) -> Throughput {
@@ -327,6 +390,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     anyhow::ensure!(args.jobs > 0, "--jobs must be at least 1");
     anyhow::ensure!(args.batch > 0, "--batch must be at least 1");
     anyhow::ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    anyhow::ensure!(args.rounds > 0, "--rounds must be at least 1");
     let mut settings = ctx.settings.clone();
     let tmp = match args.backend {
         BenchBackend::Sqlite => {
@@ -360,16 +424,37 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
         }
     };
 
-    progress("add");
-    let queue = bench_queue("consume");
-    let mark = CpuMark::now(q.as_ref()).await;
-    let add = add_rate(q.as_ref(), &queue, args.jobs).await?;
-    let add = mark.charge(q.as_ref(), add).await;
-    progress("consume");
-    let mark = CpuMark::now(q.as_ref()).await;
-    let consume = consume_rate(q.clone(), &queue, args.jobs, args.concurrency).await?;
-    let consume = mark.charge(q.as_ref(), consume).await;
-    cleanup(q.as_ref(), &queue).await;
+    // A failed peer still lets slotbase's own numbers be printed; its error comes after.
+    let mut peer_failed = None;
+    let mut rounds = Vec::new();
+    for round in 1..=args.rounds {
+        let phase = |what: &str| match args.rounds {
+            1 => what.to_string(),
+            n => format!("{what} (round {round} of {n})"),
+        };
+        progress(&phase("add"));
+        let queue = bench_queue("consume");
+        let mark = CpuMark::now(q.as_ref()).await;
+        let add = add_rate(q.as_ref(), &queue, args.jobs).await?;
+        let add = mark.charge(q.as_ref(), add).await;
+        progress(&phase("consume"));
+        let mark = CpuMark::now(q.as_ref()).await;
+        let consume = consume_rate(q.clone(), &queue, args.jobs, args.concurrency).await?;
+        let consume = mark.charge(q.as_ref(), consume).await;
+        cleanup(q.as_ref(), &queue).await;
+        let mut bull = None;
+        if let Some(script) = &args.bull_peer {
+            progress(&phase("Bull 4.16.5 peer"));
+            match bull_peer(script, &settings, args.jobs, args.concurrency).await {
+                Ok(v) => bull = Some(v),
+                Err(e) => peer_failed = Some(e),
+            }
+        }
+        rounds.push(Round { add, consume, bull });
+        if peer_failed.is_some() {
+            break;
+        }
+    }
 
     progress("batched claim+complete");
     let queue = bench_queue("batched");
@@ -384,27 +469,42 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     let latency = idle_latency(q.clone(), &queue, args.samples).await?;
     cleanup(q.as_ref(), &queue).await;
 
-    // A failed peer still lets slotbase's own numbers be printed; its error comes after.
-    let (bull, peer_failed) = match &args.bull_peer {
-        Some(script) => {
-            progress("Bull 4.16.5 peer");
-            match bull_peer(script, &settings, args.jobs, args.concurrency).await {
-                Ok(v) => (Some(v), None),
-                Err(e) => (None, Some(e)),
-            }
-        }
-        None => (None, None),
-    };
     drop(tmp);
+    let compared: Vec<&Round> = rounds.iter().filter(|r| r.ratios().is_some()).collect();
+    let vs_bull = (!compared.is_empty()).then(|| VsBull {
+        add_to_add_bulk: median(
+            compared
+                .iter()
+                .filter_map(|r| r.ratios())
+                .map(|r| r.0)
+                .collect(),
+        ),
+        consume_to_worker: median(
+            compared
+                .iter()
+                .filter_map(|r| r.ratios())
+                .map(|r| r.1)
+                .collect(),
+        ),
+    });
+    let bull = (!compared.is_empty())
+        .then(|| {
+            median_by(&compared, |r| r.ratios().map_or(0.0, |r| r.1))
+                .bull
+                .clone()
+        })
+        .flatten();
     let report = BenchReport {
         backend: q.kind().to_string(),
         location: q.location(),
-        add,
-        consume,
+        add: median_by(&rounds, |r| r.add.per_second).add.clone(),
+        consume: median_by(&rounds, |r| r.consume.per_second).consume.clone(),
         concurrency: args.concurrency,
         batched_claim_complete: batched,
         idle_latency: latency,
         bull,
+        vs_bull,
+        rounds,
     };
     if args.json {
         output::json(&report)?;
@@ -461,32 +561,51 @@ fn print_table(report: &BenchReport, args: &BenchArgs) -> anyhow::Result<()> {
             ),
         ),
     ];
-    if let Some(b) = &report.bull {
-        let add_bulk = b["addBulk"]["perSecond"].as_f64().unwrap_or(0.0);
-        let worker = b["worker"]["perSecond"].as_f64().unwrap_or(0.0);
+    if let (Some(b), Some(vs)) = (&report.bull, report.vs_bull) {
+        let rate = |phase: &str| b[phase]["perSecond"].as_f64().unwrap_or(0.0);
         // The peer reports its CPU per job as `{"bull": µs, "server": µs}`.
         let bull_cpu = |phase: &str| {
             let cpu = &b[phase]["cpuUsPerJob"];
             cpu_note("node", cpu["bull"].as_f64(), cpu["server"].as_f64())
         };
+        let of_rounds = match report.rounds.len() {
+            1 => String::new(),
+            n => format!(", median of {n} rounds"),
+        };
         rows.push((
             "Bull addBulk",
             format!(
-                "{add_bulk:.0} jobs/s (slotbase add is {:.1}x){}",
-                report.add.per_second / add_bulk.max(1e-9),
+                "{:.0} jobs/s (slotbase add is {:.1}x{of_rounds}){}",
+                rate("addBulk"),
+                vs.add_to_add_bulk,
                 bull_cpu("addBulk")
             ),
         ));
         rows.push((
             "Bull worker",
             format!(
-                "{worker:.0} jobs/s at concurrency {} (slotbase consume is {:.1}x){}",
+                "{:.0} jobs/s at concurrency {} (slotbase consume is {:.1}x{of_rounds}){}",
+                rate("worker"),
                 args.concurrency,
-                report.consume.per_second / worker.max(1e-9),
+                vs.consume_to_worker,
                 bull_cpu("worker")
             ),
         ));
     }
+    let mut round_rows = Vec::new();
+    if report.rounds.len() > 1 {
+        for (i, r) in report.rounds.iter().enumerate() {
+            let mut line = format!(
+                "add {:.0} jobs/s, consume {:.0} jobs/s",
+                r.add.per_second, r.consume.per_second
+            );
+            if let Some((add, consume)) = r.ratios() {
+                line.push_str(&format!("; {add:.1}x addBulk, {consume:.1}x Bull's worker"));
+            }
+            round_rows.push((format!("round {}", i + 1), line));
+        }
+    }
+    rows.extend(round_rows.iter().map(|(k, v)| (k.as_str(), v.clone())));
     output::fields(&rows)?;
     Ok(())
 }

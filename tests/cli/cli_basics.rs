@@ -71,3 +71,34 @@ fn bad_env_var_is_a_config_error() {
     assert!(err.contains("emit.environment"), "{err}");
     assert!(err.contains("production, staging, development"), "{err}");
 }
+
+// `bench --rounds` runs the add and consume phases that many times and reports the median
+// round; tiny sizes keep it quick (the figures themselves are not checked).
+#[test]
+fn bench_rounds_report_each_round_and_the_median() {
+    let env = TestEnv::new();
+    let v = env.json(&[
+        "bench",
+        "--jobs",
+        "40",
+        "--samples",
+        "3",
+        "--batch",
+        "10",
+        "--rounds",
+        "3",
+    ]);
+    let rounds = v["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 3, "{v}");
+    let mut adds: Vec<f64> = rounds
+        .iter()
+        .map(|r| r["add"]["perSecond"].as_f64().unwrap())
+        .collect();
+    adds.sort_by(f64::total_cmp);
+    assert_eq!(v["add"]["perSecond"].as_f64().unwrap(), adds[1]);
+    assert!(rounds.iter().all(|r| r["consume"]["jobs"] == 40), "{v}");
+
+    let (code, _, err) = env.run(&["bench", "--rounds", "0"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("--rounds must be at least 1"), "{err}");
+}
