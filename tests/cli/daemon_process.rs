@@ -20,7 +20,33 @@ const FAST: &[(&str, &str)] = &[
     ("SLOTBASE_HTTP__ENABLED", "false"),
 ];
 
-pub fn spawn_daemon(env: &TestEnv) -> Child {
+/// A daemon process, SIGKILLed on drop if it still runs: a failing test does not leave
+/// it running.
+pub struct DaemonProcess(Child);
+
+impl std::ops::Deref for DaemonProcess {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for DaemonProcess {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for DaemonProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+pub fn spawn_daemon(env: &TestEnv) -> DaemonProcess {
     let mut cmd = env.process();
     cmd.arg("daemon")
         .stdout(Stdio::null())
@@ -28,7 +54,7 @@ pub fn spawn_daemon(env: &TestEnv) -> Child {
     for (k, v) in FAST {
         cmd.env(k, v);
     }
-    cmd.spawn().expect("start the daemon")
+    DaemonProcess(cmd.spawn().expect("start the daemon"))
 }
 
 fn wait_until(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
@@ -258,7 +284,7 @@ fn tells_systemd_ready_watchdog_and_stopping() {
         .env("WATCHDOG_USEC", "1000000")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    let mut daemon = cmd.spawn().unwrap();
+    let mut daemon = DaemonProcess(cmd.spawn().unwrap());
     let next = || {
         let mut buf = [0u8; 256];
         let n = sock.recv(&mut buf).expect("a notification from the daemon");
@@ -371,7 +397,7 @@ fn an_older_store_is_upgraded_on_start_and_the_log_says_so() {
     for (k, v) in FAST {
         cmd.env(k, v);
     }
-    let mut daemon = cmd.spawn().expect("start the daemon");
+    let mut daemon = DaemonProcess(cmd.spawn().expect("start the daemon"));
     let mut log = Vec::new();
     for line in BufReader::new(daemon.stderr.take().unwrap()).lines() {
         let line = line.unwrap();
