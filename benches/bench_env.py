@@ -19,9 +19,10 @@ def free_port():
 
 class BenchEnv:
     """`backend` is "sqlite" or "redis". Close it (or use `with`) to stop Redis and, unless
-    `keep`, remove the temporary directory."""
+    `keep`, remove the temporary directory. `redis_command` starts the server (a wrapper
+    such as valgrind may come first)."""
 
-    def __init__(self, binary, backend, prefix, keep=False):
+    def __init__(self, binary, backend, prefix, keep=False, redis_command=("redis-server",)):
         self.binary = os.path.abspath(binary)
         self.tmp = tempfile.mkdtemp(prefix=prefix)
         self.keep = keep
@@ -34,11 +35,26 @@ class BenchEnv:
         if backend == "redis":
             self.port = free_port()
             self.redis = subprocess.Popen(
-                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save",
+                [*redis_command, "--port", str(self.port), "--bind", "127.0.0.1", "--save",
                  "", "--appendonly", "no", "--dir", self.tmp],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.vars["SLOTBASE_REDIS__URL"] = f"redis://127.0.0.1:{self.port}"
-            time.sleep(0.3)
+            self.wait_for_redis()
+
+    def wait_for_redis(self, timeout=60):
+        """Until the server answers PING."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.time() > deadline or self.redis.poll() is not None:
+                raise SystemExit("redis-server did not start")
+            time.sleep(0.1)
 
     def run(self, *args):
         """Run a slotbase command to its end; its stdout."""

@@ -441,6 +441,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
         let mark = CpuMark::now(q.as_ref()).await;
         let consume = consume_rate(q.clone(), &queue, args.jobs, args.concurrency).await?;
         let consume = mark.charge(q.as_ref(), consume).await;
+        progress(&phase("clean up"));
         cleanup(q.as_ref(), &queue).await;
         let mut bull = None;
         if let Some(script) = &args.bull_peer {
@@ -462,6 +463,7 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     let mark = CpuMark::now(q.as_ref()).await;
     let batched = batched_rate(q.clone(), &queue, args.jobs, args.batch, 4).await?;
     let batched = mark.charge(q.as_ref(), batched).await;
+    progress("clean up");
     cleanup(q.as_ref(), &queue).await;
 
     progress("idle latency");
