@@ -472,29 +472,17 @@ pub async fn run(ctx: &Context, args: BenchArgs) -> anyhow::Result<i32> {
     cleanup(q.as_ref(), &queue).await;
 
     drop(tmp);
-    let compared: Vec<&Round> = rounds.iter().filter(|r| r.ratios().is_some()).collect();
+    // Each round Bull ran in, with its (add, consume) ratios.
+    let compared: Vec<(&Round, (f64, f64))> = rounds
+        .iter()
+        .filter_map(|r| Some((r, r.ratios()?)))
+        .collect();
     let vs_bull = (!compared.is_empty()).then(|| VsBull {
-        add_to_add_bulk: median(
-            compared
-                .iter()
-                .filter_map(|r| r.ratios())
-                .map(|r| r.0)
-                .collect(),
-        ),
-        consume_to_worker: median(
-            compared
-                .iter()
-                .filter_map(|r| r.ratios())
-                .map(|r| r.1)
-                .collect(),
-        ),
+        add_to_add_bulk: median(compared.iter().map(|(_, r)| r.0).collect()),
+        consume_to_worker: median(compared.iter().map(|(_, r)| r.1).collect()),
     });
     let bull = (!compared.is_empty())
-        .then(|| {
-            median_by(&compared, |r| r.ratios().map_or(0.0, |r| r.1))
-                .bull
-                .clone()
-        })
+        .then(|| median_by(&compared, |(_, r)| r.1).0.bull.clone())
         .flatten();
     let report = BenchReport {
         backend: q.kind().to_string(),
