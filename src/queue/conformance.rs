@@ -735,6 +735,48 @@ pub async fn wrong_token_is_refused(q: &dyn QueueBackend, queue: &str) {
         vec![Err(FinishError::LockMissing)],
         "completing twice"
     );
+
+    // An id given twice in one call: the first completion counts, the second is refused
+    // as a later call would be; a refused id is refused both times.
+    claim_one(q, queue, "w1").await;
+    let out = q
+        .complete(
+            queue,
+            "w2",
+            &[(b.clone(), "1".into()), (b.clone(), "2".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![
+            Err(FinishError::LockMismatch),
+            Err(FinishError::LockMismatch)
+        ]
+    );
+    let out = q
+        .complete(
+            queue,
+            "w1",
+            &[
+                (b.clone(), r#""first""#.into()),
+                ("no-such-job".into(), "1".into()),
+                (b.clone(), r#""second""#.into()),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        vec![
+            Ok(()),
+            Err(FinishError::Missing),
+            Err(FinishError::LockMissing)
+        ]
+    );
+    let j = get(q, queue, &b).await;
+    assert_eq!(j.state, Some(JobState::Completed));
+    assert_eq!(j.returnvalue.as_deref(), Some(r#""first""#));
 }
 
 /// A paused queue claims nothing, keeps and counts jobs added meanwhile as `paused`, and

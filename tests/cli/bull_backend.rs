@@ -214,6 +214,71 @@ async fn claim_locks_and_complete_records_the_result() {
     assert_eq!(res, [Err(FinishError::LockMissing)]);
 }
 
+// A claim carries each job hash back joined into one string; hashes that cannot be
+// joined (a value holding a NUL byte, more than 255 fields and values) still arrive
+// whole, in claim order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_carry_any_job_hash_whole() {
+    let server = RedisServer::start();
+    let q = server.bull("bull").await;
+    let mut r = server.client().await;
+    let mut wide: Vec<(String, String)> = (0..140)
+        .map(|i| (format!("extra{i}"), format!("v{i}")))
+        .collect();
+    wide.push(("data".into(), r#"{"wide":true}"#.into()));
+    wide.push(("name".into(), "wide-job".into()));
+    let _: () = r.hset_multiple("bull:q:wide", &wide).await.unwrap();
+    let _: () = r
+        .hset_multiple(
+            "bull:q:nul",
+            &[
+                ("name", "has\0nul"),
+                ("data", r#"{"n":1}"#),
+                ("failedReason", "a\0b\0c"),
+                ("attemptsMade", "1"),
+            ],
+        )
+        .await
+        .unwrap();
+    let _: () = r
+        .hset_multiple(
+            "bull:q:plain",
+            &[
+                ("name", "plain"),
+                ("data", r#"{"p":1}"#),
+                ("timestamp", "5"),
+            ],
+        )
+        .await
+        .unwrap();
+    // As Bull adds them: LPUSH, and claims take from the right, oldest first.
+    let _: () = r
+        .lpush("bull:q:wait", &["wide", "nul", "plain"])
+        .await
+        .unwrap();
+
+    let jobs = q.claim("q", "tok", LEASE, 3, None).await.unwrap();
+    let got: Vec<(&str, &str, &str)> = jobs
+        .iter()
+        .map(|j| (j.id.as_str(), j.name.as_str(), j.data.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("wide", "wide-job", r#"{"wide":true}"#),
+            ("nul", "has\0nul", r#"{"n":1}"#),
+            ("plain", "plain", r#"{"p":1}"#),
+        ]
+    );
+    assert_eq!(jobs[1].failed_reason.as_deref(), Some("a\0b\0c"));
+    assert_eq!(jobs[1].attempts_made, 1);
+    assert_eq!(jobs[2].timestamp, 5);
+    assert!(jobs.iter().all(|j| j.processed_on.is_some()));
+    let done: Vec<(String, String)> = jobs.iter().map(|j| (j.id.clone(), "1".into())).collect();
+    let res = q.complete("q", "tok", &done).await.unwrap();
+    assert_eq!(res, vec![Ok(()); 3]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_follow_attempts_and_backoff() {
     let server = RedisServer::start();
@@ -671,11 +736,17 @@ async fn run_batch(q: &BullQueue) -> Vec<String> {
     let claimed = q.claim("q", "tok-a", LEASE, 10, None).await.unwrap();
     let done: Vec<(String, String)> = claimed
         .iter()
-        .map(|j| (j.id.clone(), format!(r#"{{"ok":{}}}"#, j.id)))
+        .map(|j| (j.id.clone(), returned(&j.id)))
         .collect();
     let res = q.complete("q", "tok-a", &done).await.unwrap();
     assert_eq!(res, vec![Ok(()); 10]);
     claimed.into_iter().map(|j| j.id).collect()
+}
+
+/// A job's return value in `run_batch`: JSON with a slash, a quote and non-ASCII text,
+/// which the completed event carries as a JSON string.
+fn returned(id: &str) -> String {
+    format!(r#"{{"ok":{id},"path":"a/b","note":"\"é\" ✓"}}"#)
 }
 
 fn channels_of(got: &[(String, String)]) -> Vec<&str> {
@@ -720,7 +791,7 @@ async fn events_reach_every_listener_and_are_skipped_without_one() {
         .collect();
     let want: Vec<serde_json::Value> = ids
         .iter()
-        .map(|id| serde_json::json!({ "jobId": id, "val": format!(r#"{{"ok":{id}}}"#) }))
+        .map(|id| serde_json::json!({ "jobId": id, "val": returned(id) }))
         .collect();
     assert_eq!(completed, want);
     drop(sub);

@@ -319,7 +319,8 @@ fn finish_code(code: i64) -> std::result::Result<(), FinishError> {
     }
 }
 
-/// The `completed` / `failed` event payload Bull publishes: `val` is a JSON string.
+/// The `failed` event payload Bull publishes: `val` is a JSON string (complete.lua builds
+/// the `completed` one the same way, only when someone listens).
 fn event_json(id: &str, val: &str) -> String {
     let mut out = Vec::with_capacity(id.len() + val.len() * 5 / 4 + 24);
     out.extend_from_slice(br#"{"jobId":"#);
@@ -330,6 +331,70 @@ fn event_json(id: &str, val: &str) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// Completions with their repeated ids left out, and the way back to one outcome per
+/// completion given: a repeat is refused as a second completion would be, for want of
+/// the lock once the first succeeded, else as the first was.
+struct Distinct {
+    /// The first completion of each id, or `None` when no id repeats.
+    entries: Option<Vec<(String, String)>>,
+    /// For each completion given, the index of its id's first completion in `entries`.
+    firsts: Vec<usize>,
+}
+
+impl Distinct {
+    fn of(done: &[(String, String)]) -> Distinct {
+        let mut seen = HashMap::with_capacity(done.len());
+        let firsts: Vec<usize> = done
+            .iter()
+            .map(|(id, _)| {
+                let next = seen.len();
+                *seen.entry(id.as_str()).or_insert(next)
+            })
+            .collect();
+        if seen.len() == done.len() {
+            return Distinct {
+                entries: None,
+                firsts: Vec::new(),
+            };
+        }
+        let mut entries = Vec::with_capacity(seen.len());
+        for (i, entry) in done.iter().enumerate() {
+            if firsts[i] == entries.len() {
+                entries.push(entry.clone());
+            }
+        }
+        Distinct {
+            entries: Some(entries),
+            firsts,
+        }
+    }
+
+    /// One outcome per completion given, from the outcomes of `entries`.
+    fn spread(
+        &self,
+        outcomes: Vec<std::result::Result<(), FinishError>>,
+    ) -> Vec<std::result::Result<(), FinishError>> {
+        if self.entries.is_none() {
+            return outcomes;
+        }
+        let mut answered = vec![false; outcomes.len()];
+        self.firsts
+            .iter()
+            .map(|&f| {
+                let first = outcomes
+                    .get(f)
+                    .copied()
+                    .unwrap_or(Err(FinishError::Missing));
+                if std::mem::replace(&mut answered[f], true) {
+                    first.and(Err(FinishError::LockMissing))
+                } else {
+                    first
+                }
+            })
+            .collect()
+    }
+}
+
 /// A job a claim returned: the job, whether it is plain (see `BullQueue::plain`), and
 /// for an occurrence of a repeatable job its stored opts (the next one is added from them).
 struct Claimed {
@@ -338,26 +403,59 @@ struct Claimed {
     repeat: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// Jobs from a claim reply (id, HGETALL pairs per job), claimed at `now`; plain when the
-/// hash has neither a `removeOnComplete` rule nor a debounce id.
-fn claimed_jobs(reply: Value, now: i64) -> Vec<Claimed> {
+/// A job hash as a claim returns it: joined into one string by the script (`joined` in
+/// lib.lua), or as HGETALL's table when it has more than 255 strings. `None` when the
+/// joined count disagrees, which a value holding a NUL byte causes: the caller reads that
+/// hash itself.
+fn claimed_hash(v: Value) -> Option<Vec<(String, String)>> {
+    let Value::BulkString(mut b) = v else {
+        return Some(as_pairs(v));
+    };
+    let n = usize::from(b.pop()?);
+    if n % 2 != 0 || b.last() != Some(&0) {
+        return None;
+    }
+    b.pop();
+    let mut parts = b.split(|c| *c == 0);
+    let mut pairs = Vec::with_capacity(n / 2);
+    let text = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+    for _ in 0..n / 2 {
+        let (Some(f), Some(v)) = (parts.next(), parts.next()) else {
+            return None;
+        };
+        pairs.push((text(f), text(v)));
+    }
+    parts.next().is_none().then_some(pairs)
+}
+
+/// A job a claim returned, from its id and HGETALL pairs, claimed at `now`; plain when
+/// the hash has neither a `removeOnComplete` rule nor a debounce id.
+fn claimed_job(id: String, pairs: Vec<(String, String)>, now: i64) -> Claimed {
+    let has_deid = pairs.iter().any(|(f, _)| f == "deid");
+    let repeat = pairs
+        .iter()
+        .find(|(f, v)| f == "opts" && v.contains("\"repeat\""))
+        .and_then(|(_, v)| serde_json::from_str::<serde_json::Map<_, _>>(v).ok())
+        .filter(|o| o.get("repeat").is_some_and(serde_json::Value::is_object));
+    let mut job = codec::job_from_hash(id, pairs);
+    job.processed_on = Some(now);
+    job.state = Some(JobState::Active);
+    let plain = !has_deid && job.opts.remove_on_complete.is_none();
+    Claimed { job, plain, repeat }
+}
+
+/// Jobs from a claim reply (id, job hash per job), claimed at `now`. A job whose hash
+/// must be read again (see `claimed_hash`) comes back as its id.
+fn claimed_jobs(reply: Value, now: i64) -> Vec<std::result::Result<Claimed, String>> {
     let items = as_array(reply);
     let mut jobs = Vec::with_capacity(items.len() / 2);
     let mut it = items.into_iter();
     while let (Some(id), Some(hash)) = (it.next(), it.next()) {
         let id = into_string(id).unwrap_or_default();
-        let pairs = as_pairs(hash);
-        let has_deid = pairs.iter().any(|(f, _)| f == "deid");
-        let repeat = pairs
-            .iter()
-            .find(|(f, v)| f == "opts" && v.contains("\"repeat\""))
-            .and_then(|(_, v)| serde_json::from_str::<serde_json::Map<_, _>>(v).ok())
-            .filter(|o| o.get("repeat").is_some_and(serde_json::Value::is_object));
-        let mut job = codec::job_from_hash(id, pairs);
-        job.processed_on = Some(now);
-        job.state = Some(JobState::Active);
-        let plain = !has_deid && job.opts.remove_on_complete.is_none();
-        jobs.push(Claimed { job, plain, repeat });
+        jobs.push(match claimed_hash(hash) {
+            Some(pairs) => Ok(claimed_job(id, pairs, now)),
+            None => Err(id),
+        });
     }
     jobs
 }
@@ -543,8 +641,34 @@ impl BullQueue {
             .arg(popped.unwrap_or(""))
             .invoke_async(&mut self.conn())
             .await;
-        let claimed = claimed_jobs(self.run(queue, r).await?, now);
-        Ok(self.note_claimed(queue, &k, claimed, now).await)
+        let reply = self.run(queue, r).await?;
+        self.claimed(queue, &k, reply, now).await
+    }
+
+    /// The jobs of a claim reply (see `claimed_jobs`), with the hashes it could not carry
+    /// read here, noted by `note_claimed`.
+    async fn claimed(&self, queue: &str, k: &Keys, reply: Value, now: i64) -> Result<Vec<Job>> {
+        let mut jobs = claimed_jobs(reply, now);
+        let reread: Vec<&String> = jobs.iter().filter_map(|j| j.as_ref().err()).collect();
+        if !reread.is_empty() {
+            let mut pipe = redis::pipe();
+            for id in &reread {
+                pipe.cmd("HGETALL").arg(k.job(id));
+            }
+            let r: redis::RedisResult<Vec<Value>> = pipe.query_async(&mut self.conn()).await;
+            let mut hashes = self.run(queue, r).await?.into_iter();
+            for j in &mut jobs {
+                if let Err(id) = j {
+                    let pairs = hashes.next().map(as_pairs).unwrap_or_default();
+                    *j = Ok(claimed_job(std::mem::take(id), pairs, now));
+                }
+            }
+        }
+        let claimed = jobs
+            .into_iter()
+            .filter_map(std::result::Result::ok)
+            .collect();
+        Ok(self.note_claimed(queue, k, claimed, now).await)
     }
 
     /// Remember which claimed jobs are plain (see `plain`), add the next occurrence of
@@ -1054,6 +1178,9 @@ impl QueueBackend for BullQueue {
         max: usize,
     ) -> Result<(Vec<std::result::Result<(), FinishError>>, Vec<Job>)> {
         let k = self.keys(queue);
+        // The script takes distinct ids; the repeats of an id are answered here.
+        let distinct = Distinct::of(done);
+        let done = distinct.entries.as_deref().unwrap_or(done);
         let mut out = Vec::with_capacity(done.len());
         let mut jobs = Vec::new();
         let chunks = done.chunks(BULK_BATCH);
@@ -1081,22 +1208,28 @@ impl QueueBackend for BullQueue {
                 let mut plain = self.plain.lock().expect("plain hints");
                 for (id, value) in chunk {
                     let hint = if plain.remove(&k.job(id)) { "1" } else { "" };
-                    inv.arg(id).arg(value).arg(event_json(id, value)).arg(hint);
+                    inv.arg(id).arg(value).arg(hint);
                 }
             }
             let r: redis::RedisResult<Value> = inv.invoke(&mut self.conn()).await;
             let mut reply = as_array(self.run(queue, r).await?).into_iter();
-            let codes = reply.next().map(as_array).unwrap_or_default();
-            out.extend(codes.iter().map(|c| finish_code(as_int(c))));
+            let refused = reply.next().map(as_array).unwrap_or_default();
+            let first = out.len();
+            out.resize(first + chunk.len(), Ok(()));
+            for pair in refused.chunks_exact(2) {
+                let at = usize::try_from(as_int(&pair[0]) - 1).unwrap_or(usize::MAX);
+                if let Some(o) = out.get_mut(first.saturating_add(at)) {
+                    *o = finish_code(as_int(&pair[1]));
+                }
+            }
             if let Some(fetched) = reply.next() {
-                let claimed = claimed_jobs(fetched, now);
-                jobs.extend(self.note_claimed(queue, &k, claimed, now).await);
+                jobs.extend(self.claimed(queue, &k, fetched, now).await?);
             }
         }
         if done.is_empty() && max > 0 {
             jobs = self.claim(queue, token, lease, max, None).await?;
         }
-        Ok((out, jobs))
+        Ok((distinct.spread(out), jobs))
     }
 
     async fn fail(
@@ -1658,6 +1791,70 @@ mod tests {
         assert_eq!(
             event_json("a\"b", "line\nbreak"),
             r#"{"jobId":"a\"b","val":"line\nbreak"}"#
+        );
+    }
+
+    fn joined(strings: &[&str]) -> Value {
+        let mut b = strings.join("\0").into_bytes();
+        b.push(0);
+        b.push(strings.len() as u8);
+        Value::BulkString(b)
+    }
+
+    #[test]
+    fn joined_hashes_split_back_and_a_nul_in_a_value_asks_for_a_read() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(f, v)| (f.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            claimed_hash(joined(&["name", "n", "data", "", "opts", "{}"])),
+            Some(pairs(&[("name", "n"), ("data", ""), ("opts", "{}")]))
+        );
+        // A value holding a NUL byte splits into one string too many.
+        assert_eq!(claimed_hash(joined(&["name", "a\0b", "data", "{}"])), None);
+        // The table form is taken as is.
+        let table = Value::Array(vec![
+            Value::BulkString(b"data".to_vec()),
+            Value::BulkString(b"{}".to_vec()),
+        ]);
+        assert_eq!(claimed_hash(table), Some(pairs(&[("data", "{}")])));
+        for broken in [vec![], vec![3], b"a\0b\0\x01".to_vec()] {
+            assert_eq!(claimed_hash(Value::BulkString(broken)), None);
+        }
+    }
+
+    #[test]
+    fn repeated_completions_are_answered_from_the_first() {
+        let done = |ids: &[&str]| -> Vec<(String, String)> {
+            ids.iter()
+                .map(|i| (i.to_string(), "1".to_string()))
+                .collect()
+        };
+        let distinct = Distinct::of(&done(&["a", "b"]));
+        assert!(distinct.entries.is_none());
+        let outcomes = vec![Ok(()), Err(FinishError::LockMismatch)];
+        assert_eq!(distinct.spread(outcomes.clone()), outcomes);
+
+        let distinct = Distinct::of(&done(&["a", "b", "a", "b", "c"]));
+        let ids: Vec<&str> = distinct
+            .entries
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|(i, _)| i.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(
+            distinct.spread(vec![Ok(()), Err(FinishError::LockMismatch), Ok(())]),
+            [
+                Ok(()),
+                Err(FinishError::LockMismatch),
+                Err(FinishError::LockMissing),
+                Err(FinishError::LockMismatch),
+                Ok(())
+            ]
         );
     }
 }

@@ -205,9 +205,16 @@ local function opts_lifo(opts)
   return o['lifo'] == true or o['lifo'] == 'true'
 end
 
--- Run `fn(chunk)` over `items` in slices small enough for `unpack` (Lua's C stack).
+-- Run `fn(chunk)` over `items` in slices small enough for `unpack` (Lua's C stack);
+-- `items` itself when it is small enough, and nothing when it is empty.
 local function chunked(items, fn)
   local size = 5000
+  if #items <= size then
+    if #items > 0 then
+      fn(items)
+    end
+    return
+  end
   for i = 1, #items, size do
     local chunk = {}
     for j = i, math.min(i + size - 1, #items) do
@@ -217,9 +224,37 @@ local function chunked(items, fn)
   end
 end
 
+-- MGET of `keys`, in slices when there are too many for one `unpack`.
+local function mget(keys)
+  if #keys <= 5000 then
+    return redis.call('MGET', unpack(keys))
+  end
+  local values = {}
+  chunked(keys, function(chunk)
+    for _, v in ipairs(redis.call('MGET', unpack(chunk))) do
+      values[#values + 1] = v
+    end
+  end)
+  return values
+end
+
+-- A job hash as HGETALL gave it, joined into one string for the reply: each field and
+-- value followed by a NUL byte, then the number of fields and values as one byte. Redis
+-- turns every string of a returned table into a reply of its own, at several times the
+-- cost of the join. A value holding a NUL byte makes the count disagree, and the caller
+-- reads that hash itself; a hash of more than 255 strings goes back as the table.
+local function joined(hash)
+  local n = #hash
+  if n > 255 then
+    return hash
+  end
+  hash[n + 1] = string.char(n)
+  return table.concat(hash, '\0')
+end
+
 -- moveToActive for up to `max` jobs: move them from the right of `wait` onto the left
 -- of `active`, lock each for `token`, and return a flat array of id, HGETALL of the job
--- per claimed job (processedOn is set after the read; the caller knows `now`).
+-- (`joined`) per claimed job (processedOn is set after the read; the caller knows `now`).
 -- `popped` is an id a blocking pop already moved to active, or ''. With `drained` an
 -- empty fetch publishes `drained`, as Bull's moveToActive does (its fetch-next after a
 -- completion does not). `loud` says whether the `active` events are listened to (see
@@ -227,13 +262,17 @@ end
 local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, loud)
   local wait_key, active_key, priority_key = keys[1], keys[2], keys[3]
   local active_channel = base .. 'active@' .. token
-  local out = {}
-  -- Every id that left wait: one ZREM priority at the end instead of one per job (the
-  -- script is atomic and nothing else here reads that set).
+  local out, n = {}, 0
+  -- Every id that left wait, when there are prioritized jobs: one ZREM priority at the
+  -- end instead of one per job (the script is atomic and nothing else here reads that
+  -- set).
   local taken = {}
+  local prioritized = redis.call('EXISTS', priority_key) == 1
   local function activate(id)
     local jk = base .. id
-    taken[#taken + 1] = id
+    if prioritized then
+      taken[#taken + 1] = id
+    end
     local hash = redis.call('HGETALL', jk)
     if #hash == 0 then
       -- An id without a job hash cannot be run by anyone; drop it rather than leave it
@@ -249,8 +288,9 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, l
       redis.call('PUBLISH', active_channel, id)
     end
     redis.call('HSET', jk, 'processedOn', now)
-    out[#out + 1] = id
-    out[#out + 1] = hash
+    out[n + 1] = id
+    out[n + 2] = joined(hash)
+    n = n + 2
   end
   if popped ~= '' then
     redis.call('SREM', keys[4], popped)
@@ -265,7 +305,7 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, l
       redis.call('LTRIM', wait_key, 0, -(#ids + 1))
       local order = {}
       for i = #ids, 1, -1 do
-        order[#order + 1] = ids[i]
+        order[#ids - i + 1] = ids[i]
       end
       chunked(order, function(chunk)
         redis.call('LPUSH', active_key, unpack(chunk))
@@ -280,7 +320,7 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, l
       redis.call('ZREM', priority_key, unpack(chunk))
     end)
   end
-  if drained and #out == 0 and popped == '' then
+  if drained and n == 0 and popped == '' then
     redis.call('PUBLISH', base .. 'drained', '')
   end
   return out
