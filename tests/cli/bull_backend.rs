@@ -128,6 +128,17 @@ async fn adds_after_redis_forgot_its_scripts_reload_them_and_keep_the_order() {
     let mut all: Vec<String> = (1..1506).map(|i| i.to_string()).collect();
     all.reverse();
     assert_eq!(wait, all, "each job once, newest first");
+
+    // Ids stay whole numbers past 10^14, where Lua's own formatting turns to 1e+14.
+    let _: () = r.set("bull:q:id", 99_999_999_999_999_i64).await.unwrap();
+    assert_eq!(
+        ids(q.add("q", vec![job("{}"), job("{}")]).await.unwrap()),
+        ["100000000000000", "100000000000001"]
+    );
+    let stored: Vec<String> = r.lrange("bull:q:wait", 0, 1).await.unwrap();
+    assert_eq!(stored, ["100000000000001", "100000000000000"]);
+    let data: String = r.hget("bull:q:100000000000000", "data").await.unwrap();
+    assert_eq!(data, "{}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
