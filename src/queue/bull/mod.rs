@@ -342,7 +342,15 @@ struct Distinct {
 }
 
 impl Distinct {
+    const NONE_REPEATED: Distinct = Distinct {
+        entries: None,
+        firsts: Vec::new(),
+    };
+
     fn of(done: &[(String, String)]) -> Distinct {
+        if done.len() < 2 {
+            return Distinct::NONE_REPEATED;
+        }
         let mut seen = HashMap::with_capacity(done.len());
         let firsts: Vec<usize> = done
             .iter()
@@ -352,10 +360,7 @@ impl Distinct {
             })
             .collect();
         if seen.len() == done.len() {
-            return Distinct {
-                entries: None,
-                firsts: Vec::new(),
-            };
+            return Distinct::NONE_REPEATED;
         }
         let mut entries = Vec::with_capacity(seen.len());
         for (i, entry) in done.iter().enumerate() {

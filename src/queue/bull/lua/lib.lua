@@ -240,8 +240,8 @@ end
 
 -- A job hash as HGETALL gave it, joined into one string for the reply: each field and
 -- value followed by a NUL byte, then the number of fields and values as one byte. Redis
--- turns every string of a returned table into a reply of its own, at several times the
--- cost of the join. A value holding a NUL byte makes the count disagree, and the caller
+-- turns every string of a returned table into a reply of its own, which costs it more
+-- than the join. A value holding a NUL byte makes the count disagree, and the caller
 -- reads that hash itself; a hash of more than 255 strings goes back as the table.
 local function joined(hash)
   local n = #hash
