@@ -138,12 +138,14 @@ impl BullProcess {
         let rest = self.rest.take().expect("wait_line first");
         let what = self.what.clone();
         let ended = tokio::task::spawn_blocking(move || {
-            let status = child.wait().expect("wait for node");
+            // Drained before the wait, so that a process writing more than a pipe holds
+            // to stderr is not left blocked on it.
             let mut stderr = String::new();
             if let Some(mut e) = child.stderr.take() {
                 use std::io::Read;
                 let _ = e.read_to_string(&mut stderr);
             }
+            let status = child.wait().expect("wait for node");
             assert!(status.success(), "bull {what} failed:\n{stderr}");
             rest.join().expect("stdout reader")
         });
