@@ -45,7 +45,7 @@ chunked(plain_keys, function(chunk)
 end)
 local plain_exist = existing == #plain_keys
 local holders = {}
-if token ~= '0' and jobs > 0 then
+if token ~= '0' then
   holders = mget(lock_keys)
 end
 local nlocks = 0

@@ -224,18 +224,21 @@ local function chunked(items, fn)
   end
 end
 
--- MGET of `keys`, in slices when there are too many for one `unpack`.
+-- MGET of `keys` (none for no keys), in slices when there are too many for one `unpack`:
+-- the first slice's reply is the result, later ones are appended to it.
 local function mget(keys)
-  if #keys <= 5000 then
-    return redis.call('MGET', unpack(keys))
-  end
-  local values = {}
+  local values
   chunked(keys, function(chunk)
-    for _, v in ipairs(redis.call('MGET', unpack(chunk))) do
-      values[#values + 1] = v
+    local got = redis.call('MGET', unpack(chunk))
+    if values == nil then
+      values = got
+    else
+      for _, v in ipairs(got) do
+        values[#values + 1] = v
+      end
     end
   end)
-  return values
+  return values or {}
 end
 
 -- A job hash as HGETALL gave it, joined into one string for the reply: each field and
@@ -267,9 +270,13 @@ local function fetch_jobs(keys, base, token, lease, now, max, popped, drained, l
   -- end instead of one per job (the script is atomic and nothing else here reads that
   -- set).
   local taken = {}
-  local prioritized = redis.call('EXISTS', priority_key) == 1
+  -- Asked at the first job claimed, so that a claim that finds none costs no more.
+  local prioritized
   local function activate(id)
     local jk = base .. id
+    if prioritized == nil then
+      prioritized = redis.call('EXISTS', priority_key) == 1
+    end
     if prioritized then
       taken[#taken + 1] = id
     end
